@@ -1,0 +1,95 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from memoranda.models import Area, Commitment, Mechanism, Memorandum, Milestone, Organisation, Party, PlenarySession
+
+
+@admin.register(Party)
+class PartyAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "name_zh", "short_name"]
+    search_fields = ["code", "name", "name_zh", "short_name", "short_name_zh"]
+
+
+@admin.register(Mechanism)
+class MechanismAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "name_zh", "established_year"]
+    search_fields = ["code", "name", "name_zh", "former_names"]
+    filter_horizontal = ["parties"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "name_zh", "abbreviation", "party", "kind", "is_coordinating_office"]
+    list_filter = ["party", "kind", "is_coordinating_office"]
+    search_fields = ["name", "name_zh", "abbreviation"]
+    autocomplete_fields = ["party", "parent"]
+
+
+class MemorandumInline(admin.StackedInline):
+    model = Memorandum
+    extra = 0
+    fields = ["title", "title_zh", "signed_on", "signatories", "language", "source_description", "source_file"]
+
+
+@admin.register(PlenarySession)
+class PlenarySessionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "mechanism", "number", "held_on", "venue"]
+    list_filter = ["mechanism"]
+    search_fields = ["mechanism__code", "mechanism__name", "venue", "venue_zh", "co_chairs"]
+    autocomplete_fields = ["mechanism"]
+    inlines = [MemorandumInline]
+
+
+@admin.register(Memorandum)
+class MemorandumAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "session", "signed_on", "language", "loaded_at"]
+    list_filter = ["session__mechanism", "language"]
+    search_fields = ["title", "title_zh", "signatories", "source_text"]
+    autocomplete_fields = ["session"]
+    readonly_fields = ["checksum", "loaded_at"]
+
+
+@admin.register(Area)
+class AreaAdmin(admin.ModelAdmin):
+    list_display = ["name", "name_zh", "mechanism", "position"]
+    list_filter = ["mechanism"]
+    search_fields = ["name", "name_zh"]
+    autocomplete_fields = ["mechanism"]
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    extra = 0
+
+
+@admin.register(Commitment)
+class CommitmentAdmin(SimpleHistoryAdmin):
+    list_display = ["ref", "title", "area", "lead_organisation", "status", "progress", "due_on"]
+    list_filter = ["session__mechanism", "session", "area", "status", "lead_organisation__party"]
+    search_fields = ["ref", "title", "title_zh", "text", "text_zh", "lead_organisation__name"]
+    autocomplete_fields = ["session", "area", "lead_organisation", "supporting_organisations", "parties", "continues"]
+    list_select_related = ["area", "lead_organisation", "session__mechanism"]
+    readonly_fields = ["version", "created_at", "updated_at"]
+    inlines = [MilestoneInline]
+    fieldsets = [
+        (None, {"fields": ["ref", "session", "area", "area_position", "item_position"]}),
+        (_("What was agreed"), {"fields": ["title", "title_zh", "text", "text_zh", "parties", "continues"]}),
+        (_("Owners"), {"fields": ["lead_organisation", "supporting_organisations", "responsible_officer"]}),
+        (_("Where it stands"), {"fields": ["status", "progress", "not_pursued_reason", "due_on"]}),
+        (_("Record"), {"fields": ["version", "created_at", "updated_at"]}),
+    ]
+
+    def save_model(self, request, obj, form, change):
+        # The admin is a write path too: it must make open edit forms elsewhere stale.
+        if change:
+            obj.version += 1
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "commitment", "due_on", "status"]
+    list_filter = ["status", "commitment__session"]
+    search_fields = ["title", "title_zh", "commitment__ref"]
+    autocomplete_fields = ["commitment"]

@@ -1,0 +1,403 @@
+"""What was agreed: mechanisms, sessions, memoranda, areas, organisations and commitments.
+
+This app knows nothing of users or progress reporting (that is `tracker`); it never imports it.
+"""
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from memoranda.formatting import session_title
+
+
+def in_language(english: str, chinese: str) -> tuple[str, bool]:
+    """The text in the reader's language, and whether it fell back to the other one."""
+    wants_chinese = (get_language() or "en").startswith("zh")
+    preferred, other = (chinese, english) if wants_chinese else (english, chinese)
+    if preferred:
+        return preferred, False
+    return other, bool(other)
+
+
+class BilingualName(models.Model):
+    """A name kept in English and in Chinese; `display_name` follows the reader's language."""
+
+    name = models.CharField(_("name (English)"), max_length=255, blank=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=255, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def display_name(self) -> str:
+        return in_language(self.name, self.name_zh)[0]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class Party(BilingualName):
+    """A government side of a mechanism, e.g. the HKSAR Government."""
+
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    short_name = models.CharField(_("short name (English)"), max_length=60, blank=True)
+    short_name_zh = models.CharField(_("short name (Chinese)"), max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+        constraints = [models.CheckConstraint(condition=~Q(name="") | ~Q(name_zh=""), name="party_has_a_name")]
+
+    @property
+    def display_short_name(self) -> str:
+        return in_language(self.short_name, self.short_name_zh)[0] or self.display_name
+
+
+class Mechanism(BilingualName):
+    """A co-operation conference between two governments, e.g. the Hong Kong/Beijing one."""
+
+    code = models.CharField(
+        _("code"),
+        max_length=12,
+        unique=True,
+        help_text=_("Short upper-case code used in commitment references, e.g. HKBJ."),
+    )
+    parties = models.ManyToManyField(Party, related_name="mechanisms", verbose_name=_("parties"))
+    established_year = models.PositiveSmallIntegerField(_("year established"), null=True, blank=True)
+    former_names = models.TextField(_("earlier names"), blank=True, help_text=_("One per line."))
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("mechanism")
+        verbose_name_plural = _("mechanisms")
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=r"^[A-Z][A-Z0-9]{1,11}$"), name="mechanism_code_upper"),
+        ]
+
+
+class OrganisationKind(models.TextChoices):
+    GOVERNMENT = "government", _("Government")
+    BUREAU = "bureau", _("Policy bureau")
+    DEPARTMENT = "department", _("Department or office")
+    STATUTORY_BODY = "statutory_body", _("Statutory body")
+    ENTERPRISE = "enterprise", _("Enterprise")
+    ACADEMIC = "academic", _("University or academic alliance")
+    CULTURAL = "cultural", _("Cultural institution")
+    OTHER = "other", _("Other")
+
+
+class Organisation(BilingualName):
+    """A bureau, department, statutory body, enterprise … that owns or supports commitments."""
+
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="organisations", verbose_name=_("party"))
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
+    )
+    abbreviation = models.CharField(_("abbreviation"), max_length=20, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=OrganisationKind, default=OrganisationKind.DEPARTMENT)
+    is_coordinating_office = models.BooleanField(
+        _("coordinating office"),
+        default=False,
+        help_text=_("The office that co-ordinates this party's side of its mechanisms."),
+    )
+
+    class Meta:
+        ordering = ["party__code", "name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        constraints = [
+            models.UniqueConstraint(fields=["party", "name"], name="organisation_name_unique_per_party"),
+            models.CheckConstraint(condition=~Q(name="") | ~Q(name_zh=""), name="organisation_has_a_name"),
+            models.CheckConstraint(
+                condition=Q(kind__in=OrganisationKind.values), name="organisation_kind_valid"
+            ),
+        ]
+
+
+class PlenarySession(models.Model):
+    """One plenary session of a mechanism; its number is unique within the mechanism."""
+
+    mechanism = models.ForeignKey(
+        Mechanism, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("mechanism")
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    held_on = models.DateField(_("held on"), null=True, blank=True)
+    venue = models.CharField(_("venue (English)"), max_length=200, blank=True)
+    venue_zh = models.CharField(_("venue (Chinese)"), max_length=200, blank=True)
+    co_chairs = models.TextField(_("co-chairs"), blank=True, help_text=_("One per line."))
+
+    class Meta:
+        ordering = ["mechanism__code", "number"]
+        verbose_name = _("plenary session")
+        verbose_name_plural = _("plenary sessions")
+        constraints = [
+            models.UniqueConstraint(fields=["mechanism", "number"], name="session_number_unique_per_mechanism"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="session_number_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mechanism.code} {self.number}"
+
+    @property
+    def title(self) -> str:
+        return session_title(self)
+
+    def get_absolute_url(self) -> str:
+        return reverse("session-detail", args=[self.mechanism.code, self.number])
+
+    @property
+    def co_chair_list(self) -> list[str]:
+        return [line.strip() for line in self.co_chairs.splitlines() if line.strip()]
+
+
+class MemorandumLanguage(models.TextChoices):
+    CHINESE = "zh", _("Chinese")
+    ENGLISH = "en", _("English")
+    BOTH = "en+zh", _("English and Chinese")
+
+
+class Memorandum(models.Model):
+    """The signed outcome of a plenary session, and the source it was loaded from."""
+
+    session = models.OneToOneField(
+        PlenarySession, on_delete=models.PROTECT, related_name="memorandum", verbose_name=_("session")
+    )
+    title = models.CharField(_("title (English)"), max_length=300, blank=True)
+    title_zh = models.CharField(_("title (Chinese)"), max_length=300, blank=True)
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    signatories = models.TextField(_("signatories"), blank=True, help_text=_("One per line."))
+    language = models.CharField(
+        _("language signed in"), max_length=8, choices=MemorandumLanguage, default=MemorandumLanguage.CHINESE
+    )
+    source_description = models.CharField(
+        _("source"), max_length=300, blank=True, help_text=_("What the source text is, e.g. the English press release.")
+    )
+    source_text = models.TextField(_("source text"), blank=True)
+    source_file = models.FileField(_("source file"), upload_to="memoranda/%Y/", blank=True)
+    checksum = models.CharField(
+        _("checksum of the source"),
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text=_("SHA-256 of the source, so that loading the same source again is recognised."),
+    )
+    loaded_at = models.DateTimeField(_("loaded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["session__mechanism__code", "session__number"]
+        verbose_name = _("memorandum")
+        verbose_name_plural = _("memoranda")
+        constraints = [
+            models.CheckConstraint(condition=Q(language__in=MemorandumLanguage.values), name="memorandum_language_valid"),
+            models.UniqueConstraint(fields=["checksum"], condition=~Q(checksum=""), name="memorandum_checksum_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        return in_language(self.title, self.title_zh)[0] or str(self.session)
+
+    @property
+    def signatory_list(self) -> list[str]:
+        return [line.strip() for line in self.signatories.splitlines() if line.strip()]
+
+
+class Area(BilingualName):
+    """A co-operation area of a mechanism. It recurs across sessions, so reports can group by it."""
+
+    mechanism = models.ForeignKey(Mechanism, on_delete=models.PROTECT, related_name="areas", verbose_name=_("mechanism"))
+    position = models.PositiveSmallIntegerField(_("usual position"), default=0)
+
+    class Meta:
+        ordering = ["mechanism__code", "position", "name"]
+        verbose_name = _("co-operation area")
+        verbose_name_plural = _("co-operation areas")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mechanism", "name"], condition=~Q(name=""), name="area_name_unique_per_mechanism"
+            ),
+            models.UniqueConstraint(
+                fields=["mechanism", "name_zh"], condition=~Q(name_zh=""), name="area_name_zh_unique_per_mechanism"
+            ),
+            models.CheckConstraint(condition=~Q(name="") | ~Q(name_zh=""), name="area_has_a_name"),
+        ]
+
+
+class Status(models.TextChoices):
+    """Where a commitment stands (after Canada's mandate tracker, OGP and DHIS2's action tracker)."""
+
+    NOT_STARTED = "not_started", _("Not started")
+    ON_TRACK = "on_track", _("Underway – on track")
+    AT_RISK = "at_risk", _("Underway – facing challenges")
+    ONGOING = "ongoing", _("Ongoing arrangement")
+    COMPLETED = "completed", _("Completed")
+    NOT_PURSUED = "not_pursued", _("Not being pursued")
+    CARRIED_FORWARD = "carried_forward", _("Carried forward")
+
+    @classmethod
+    def closed(cls) -> list[str]:
+        """Statuses that need no further work, so cannot be overdue."""
+        return [cls.COMPLETED, cls.NOT_PURSUED, cls.CARRIED_FORWARD]
+
+
+class CommitmentQuerySet(models.QuerySet):
+    def for_session(self, session: PlenarySession) -> CommitmentQuerySet:
+        return self.filter(session=session)
+
+    def open(self) -> CommitmentQuerySet:
+        return self.exclude(status__in=Status.closed())
+
+    def overdue(self, today: datetime.date | None = None) -> CommitmentQuerySet:
+        """Due before today and not yet finished."""
+        return self.open().filter(due_on__lt=today or timezone.localdate())
+
+    def owned_by(self, organisations: Iterable[Organisation] | models.QuerySet) -> CommitmentQuerySet:
+        """Led or supported by any of `organisations`, each commitment once (no DISTINCT needed)."""
+        supported = Commitment.supporting_organisations.through.objects.filter(
+            organisation__in=organisations
+        ).values("commitment_id")
+        return self.filter(Q(lead_organisation__in=organisations) | Q(pk__in=supported))
+
+    def in_reading_order(self) -> CommitmentQuerySet:
+        return self.order_by("session__mechanism__code", "session__number", "area_position", "item_position")
+
+
+class Commitment(models.Model):
+    """One consensus item of a memorandum, followed until it is done."""
+
+    ref = models.CharField(
+        _("reference"),
+        max_length=40,
+        unique=True,
+        help_text=_("Mechanism-session-area.item, e.g. HKBJ-4-6.5. Stable: bookmarks and reports use it."),
+    )
+    session = models.ForeignKey(
+        PlenarySession, on_delete=models.PROTECT, related_name="commitments", verbose_name=_("session")
+    )
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="commitments", verbose_name=_("area"))
+    area_position = models.PositiveSmallIntegerField(_("area number in the memorandum"))
+    item_position = models.PositiveSmallIntegerField(_("item number within the area"))
+    title = models.CharField(_("short title (English)"), max_length=300, blank=True)
+    title_zh = models.CharField(_("short title (Chinese)"), max_length=300, blank=True)
+    text = models.TextField(_("text as agreed (English)"), blank=True)
+    text_zh = models.TextField(_("text as agreed (Chinese)"), blank=True)
+    parties = models.ManyToManyField(Party, related_name="commitments", verbose_name=_("parties undertaking it"))
+    lead_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_commitments",
+        verbose_name=_("lead organisation"),
+    )
+    supporting_organisations = models.ManyToManyField(
+        Organisation, blank=True, related_name="supported_commitments", verbose_name=_("supporting organisations")
+    )
+    responsible_officer = models.CharField(_("responsible officer"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.NOT_STARTED)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    not_pursued_reason = models.TextField(_("reason for not pursuing"), blank=True)
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    continues = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="continued_by",
+        verbose_name=_("continues"),
+        help_text=_("The commitment of an earlier session that this one carries forward."),
+    )
+    # Bumped by every write through a service, so that a form opened before someone else saved is
+    # recognised as stale and refused rather than silently overwriting their work.
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[supporting_organisations], verbose_name=_("historical commitment"))
+    objects = CommitmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["session__mechanism__code", "session__number", "area_position", "item_position"]
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="commitment_status_valid"),
+            models.CheckConstraint(condition=Q(progress__gte=0, progress__lte=100), name="commitment_progress_0_100"),
+            models.CheckConstraint(
+                condition=~Q(status=Status.NOT_PURSUED) | ~Q(not_pursued_reason=""),
+                name="commitment_not_pursued_needs_reason",
+            ),
+            models.CheckConstraint(condition=~Q(text="") | ~Q(text_zh=""), name="commitment_has_text"),
+            models.CheckConstraint(condition=~Q(continues=models.F("pk")), name="commitment_not_continuing_itself"),
+            models.UniqueConstraint(
+                fields=["session", "area_position", "item_position"], name="commitment_position_unique_per_session"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ref} {self.display_title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("commitment-detail", args=[self.ref])
+
+    @staticmethod
+    def make_ref(mechanism_code: str, session_number: int, area_position: int, item_position: int) -> str:
+        return f"{mechanism_code}-{session_number}-{area_position}.{item_position}"
+
+    @property
+    def display_title(self) -> str:
+        return in_language(self.title, self.title_zh)[0] or self.display_text[:80]
+
+    @property
+    def display_text(self) -> str:
+        return in_language(self.text, self.text_zh)[0]
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in Status.closed()
+
+    def is_overdue(self, today: datetime.date | None = None) -> bool:
+        return bool(self.due_on and not self.is_closed and self.due_on < (today or timezone.localdate()))
+
+
+class Milestone(models.Model):
+    """A dated sub-action of a commitment, with its own status."""
+
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("commitment")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    title = models.CharField(_("title (English)"), max_length=300, blank=True)
+    title_zh = models.CharField(_("title (Chinese)"), max_length=300, blank=True)
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.NOT_STARTED)
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+
+    history = HistoricalRecords(verbose_name=_("historical milestone"))
+
+    class Meta:
+        ordering = ["commitment", "position", "due_on"]
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="milestone_status_valid"),
+            models.CheckConstraint(condition=~Q(title="") | ~Q(title_zh=""), name="milestone_has_title"),
+        ]
+
+    def __str__(self) -> str:
+        return in_language(self.title, self.title_zh)[0]
+
+    @property
+    def display_title(self) -> str:
+        return str(self)

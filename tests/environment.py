@@ -1,0 +1,9 @@
+"""Test-wide environment, set before pytest-django starts Django (loaded with `-p tests.environment`,
+because pytest-django configures Django before any conftest.py is read)."""
+import os
+
+# Tests never run with a production key, and never need collectstatic.
+os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
+os.environ["PLAIN_STATIC_STORAGE"] = "true"
+# Django's live server with Playwright's synchronous API runs ORM calls from an event loop thread.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -1,0 +1,43 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from tracker.models import Evidence, Membership, ProgressUpdate, ReportingCycle
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "organisation", "role", "created_at"]
+    list_filter = ["role", "organisation__party"]
+    search_fields = ["user__username", "user__email", "organisation__name", "organisation__name_zh"]
+    autocomplete_fields = ["user", "organisation"]
+
+
+@admin.register(ReportingCycle)
+class ReportingCycleAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "mechanism", "reports_to_session_number", "opens_on", "due_on", "closed_on"]
+    list_filter = ["mechanism"]
+    search_fields = ["title", "title_zh"]
+    autocomplete_fields = ["mechanism", "created_by"]
+
+
+class EvidenceInline(admin.TabularInline):
+    model = Evidence
+    extra = 0
+
+
+@admin.register(ProgressUpdate)
+class ProgressUpdateAdmin(SimpleHistoryAdmin):
+    list_display = ["commitment", "cycle", "author", "proposed_status", "proposed_progress", "state", "submitted_at"]
+    list_filter = ["state", "proposed_status", "cycle", "is_demo"]
+    search_fields = ["commitment__ref", "narrative", "author__username"]
+    autocomplete_fields = ["commitment", "cycle", "author", "organisation", "reviewer"]
+    list_select_related = ["commitment", "cycle", "author"]
+    readonly_fields = ["version", "created_at", "updated_at"]
+    inlines = [EvidenceInline]
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "update", "created_at"]
+    search_fields = ["description", "url", "update__commitment__ref"]
+    autocomplete_fields = ["update"]

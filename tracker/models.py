@@ -1,0 +1,224 @@
+"""How it is going: who belongs to which organisation, reporting cycles and progress updates."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from memoranda.models import Commitment, Mechanism, Organisation, Status, in_language
+
+
+class Role(models.TextChoices):
+    OFFICIAL = "official", _("Official")
+    COORDINATOR = "coordinator", _("Coordinator")
+    VIEWER = "viewer", _("Viewer")
+
+
+class Membership(models.Model):
+    """A user's place in an organisation. What they may see and change follows from it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("organisation")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.OFFICIAL)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["user__username", "organisation__name"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique_per_organisation"),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.organisation} ({self.get_role_display()})"
+
+
+class ReportingCycleQuerySet(models.QuerySet):
+    def open(self, today=None) -> ReportingCycleQuerySet:
+        return self.filter(opens_on__lte=today or timezone.localdate(), closed_on__isnull=True)
+
+
+class ReportingCycle(models.Model):
+    """A round of progress reporting, e.g. 'Progress report to the 5th Plenary Session'."""
+
+    mechanism = models.ForeignKey(
+        Mechanism, on_delete=models.PROTECT, related_name="reporting_cycles", verbose_name=_("mechanism")
+    )
+    title = models.CharField(_("title (English)"), max_length=200, blank=True)
+    title_zh = models.CharField(_("title (Chinese)"), max_length=200, blank=True)
+    reports_to_session_number = models.PositiveSmallIntegerField(
+        _("reports to plenary session number"),
+        help_text=_("The session the report is for; it need not have been held yet."),
+    )
+    opens_on = models.DateField(_("opens on"), default=timezone.localdate)
+    due_on = models.DateField(_("updates due on"))
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("opened by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ReportingCycleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opens_on", "-pk"]
+        verbose_name = _("reporting cycle")
+        verbose_name_plural = _("reporting cycles")
+        constraints = [
+            models.CheckConstraint(condition=Q(due_on__gte=models.F("opens_on")), name="cycle_due_after_opening"),
+            models.CheckConstraint(condition=~Q(title="") | ~Q(title_zh=""), name="cycle_has_title"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        return in_language(self.title, self.title_zh)[0]
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_on is None and self.opens_on <= timezone.localdate()
+
+    def get_absolute_url(self) -> str:
+        return reverse("cycle-detail", args=[self.pk])
+
+
+class UpdateState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    ACCEPTED = "accepted", _("Accepted")
+    RETURNED = "returned", _("Returned")
+
+
+class ProgressUpdateQuerySet(models.QuerySet):
+    def accepted(self) -> ProgressUpdateQuerySet:
+        return self.filter(state=UpdateState.ACCEPTED)
+
+    def awaiting_review(self) -> ProgressUpdateQuerySet:
+        return self.filter(state=UpdateState.SUBMITTED)
+
+
+class ProgressUpdate(models.Model):
+    """An official's report on a commitment. Accepting it is what moves the commitment's status."""
+
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.PROTECT, related_name="updates", verbose_name=_("commitment")
+    )
+    cycle = models.ForeignKey(
+        ReportingCycle,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="updates",
+        verbose_name=_("reporting cycle"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="progress_updates", verbose_name=_("author")
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="progress_updates",
+        verbose_name=_("on behalf of"),
+    )
+    proposed_status = models.CharField(_("status"), max_length=20, choices=Status)
+    proposed_progress = models.PositiveSmallIntegerField(_("progress (%)"))
+    narrative = models.TextField(_("progress made"))
+    next_steps = models.TextField(_("next steps"), blank=True)
+    not_pursued_reason = models.TextField(_("reason for not pursuing"), blank=True)
+    internal_note = models.TextField(
+        _("internal note"), blank=True, help_text=_("Seen only by the owning organisation and the coordinators.")
+    )
+    state = models.CharField(_("state"), max_length=20, choices=UpdateState, default=UpdateState.DRAFT)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviewed_updates",
+        verbose_name=_("reviewer"),
+    )
+    review_comment = models.TextField(_("review comment"), blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+
+    history = HistoricalRecords(verbose_name=_("historical progress update"))
+    objects = ProgressUpdateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("progress update")
+        verbose_name_plural = _("progress updates")
+        constraints = [
+            models.CheckConstraint(condition=Q(proposed_status__in=Status.values), name="update_status_valid"),
+            models.CheckConstraint(
+                condition=Q(proposed_progress__gte=0, proposed_progress__lte=100), name="update_progress_0_100"
+            ),
+            models.CheckConstraint(condition=Q(state__in=UpdateState.values), name="update_state_valid"),
+            models.CheckConstraint(
+                condition=~Q(proposed_status=Status.NOT_PURSUED) | ~Q(not_pursued_reason=""),
+                name="update_not_pursued_needs_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=UpdateState.RETURNED) | ~Q(review_comment=""), name="update_returned_needs_comment"
+            ),
+            models.CheckConstraint(
+                condition=Q(state=UpdateState.DRAFT) | Q(submitted_at__isnull=False), name="update_submitted_has_date"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commitment.ref} – {self.get_state_display()} ({self.created_at:%Y-%m-%d})"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in {UpdateState.DRAFT, UpdateState.RETURNED}
+
+
+def evidence_upload_path(evidence: Evidence, filename: str) -> str:
+    return f"evidence/{evidence.update.commitment.ref}/{filename}"
+
+
+class Evidence(models.Model):
+    """A file or a link that supports a progress update."""
+
+    update = models.ForeignKey(
+        ProgressUpdate, on_delete=models.PROTECT, related_name="evidence", verbose_name=_("progress update")
+    )
+    file = models.FileField(_("file"), upload_to=evidence_upload_path, blank=True)
+    url = models.URLField(_("link"), max_length=500, blank=True)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        constraints = [
+            models.CheckConstraint(condition=~Q(file="") | ~Q(url=""), name="evidence_is_file_or_link"),
+        ]
+
+    def __str__(self) -> str:
+        return self.description or self.url or self.file.name.rsplit("/", 1)[-1]

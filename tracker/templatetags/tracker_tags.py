@@ -1,0 +1,33 @@
+"""Small fragments every page repeats: status badges, progress bars, text in the reader's language."""
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from memoranda.models import Status, in_language
+
+register = template.Library()
+
+
+@register.simple_tag
+def status_badge(status: str) -> str:
+    label = Status(status).label if status in Status.values else status
+    return format_html('<span class="status status-{}">{}</span>', status, label)
+
+
+@register.simple_tag
+def progress_bar(progress: int | None) -> str:
+    value = progress or 0
+    return format_html(
+        '<progress value="{}" max="100" aria-label="{}">{}%</progress><span class="progress-label">{}%</span>',
+        value, _("Progress"), value, value,
+    )
+
+
+@register.simple_tag
+def bilingual(obj, field: str) -> str:
+    """`obj.<field>` or `obj.<field>_zh`, whichever suits the reader, marked when it fell back."""
+    text, fell_back = in_language(getattr(obj, field, ""), getattr(obj, f"{field}_zh", ""))
+    if not fell_back:
+        return text
+    marker = _("Not available in your language; shown in the other language")
+    return format_html('{}<span class="fallback-marker" title="{}">{}</span>', text, marker, _("other language"))

@@ -1,0 +1,40 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path, register_converter
+from django.views.i18n import set_language
+
+from tracker import views
+
+
+class RefConverter:
+    """Commitment references such as HKBJ-4-6.5."""
+
+    regex = r"[A-Za-z0-9][A-Za-z0-9.\-]{0,39}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(RefConverter, "ref")
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("sessions/<str:code>/<int:number>/", views.session_detail, name="session-detail"),
+    path("commitments/<ref:ref>/", views.commitment_detail, name="commitment-detail"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The language can be chosen before signing in, on the login page.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

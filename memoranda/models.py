@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from memoranda.choices import MemorandumLanguage, Status
 from memoranda.formatting import session_title
 
 
@@ -159,12 +160,6 @@ class PlenarySession(models.Model):
         return [line.strip() for line in self.co_chairs.splitlines() if line.strip()]
 
 
-class MemorandumLanguage(models.TextChoices):
-    CHINESE = "zh", _("Chinese")
-    ENGLISH = "en", _("English")
-    BOTH = "en+zh", _("English and Chinese")
-
-
 class Memorandum(models.Model):
     """The signed outcome of a plenary session, and the source it was loaded from."""
 
@@ -232,23 +227,6 @@ class Area(BilingualName):
             ),
             models.CheckConstraint(condition=~Q(name="") | ~Q(name_zh=""), name="area_has_a_name"),
         ]
-
-
-class Status(models.TextChoices):
-    """Where a commitment stands (after Canada's mandate tracker, OGP and DHIS2's action tracker)."""
-
-    NOT_STARTED = "not_started", _("Not started")
-    ON_TRACK = "on_track", _("Underway – on track")
-    AT_RISK = "at_risk", _("Underway – facing challenges")
-    ONGOING = "ongoing", _("Ongoing arrangement")
-    COMPLETED = "completed", _("Completed")
-    NOT_PURSUED = "not_pursued", _("Not being pursued")
-    CARRIED_FORWARD = "carried_forward", _("Carried forward")
-
-    @classmethod
-    def closed(cls) -> list[str]:
-        """Statuses that need no further work, so cannot be overdue."""
-        return [cls.COMPLETED, cls.NOT_PURSUED, cls.CARRIED_FORWARD]
 
 
 class CommitmentQuerySet(models.QuerySet):

@@ -1,0 +1,83 @@
+"""Pure parsers: a memorandum's source (text or file) in, dataclasses and problems out.
+
+Nothing here touches the database; `memoranda.services` turns what these return into rows.
+Every parser raises only `MemorandumParseError`, whose `problems` name the line (or row) and
+field of each thing wrong, so that the admin screen and the command can show them all at once.
+"""
+from __future__ import annotations
+
+from memoranda.parsing.model import (
+    MemorandumParseError,
+    ParsedArea,
+    ParsedItem,
+    ParsedMemorandum,
+    ParsedMilestone,
+    Problem,
+)
+from memoranda.parsing.encoding import MAX_SOURCE_BYTES, decode_source
+from memoranda.parsing.structured import parse_structured
+from memoranda.parsing.text import parse_text
+
+MEMORANDUM_FORMATS = ("yaml", "json", "text")
+ROW_FORMATS = ("csv", "xlsx")
+ALL_FORMATS = MEMORANDUM_FORMATS + ROW_FORMATS
+
+__all__ = [
+    "ALL_FORMATS",
+    "MAX_SOURCE_BYTES",
+    "MEMORANDUM_FORMATS",
+    "MemorandumParseError",
+    "ParsedArea",
+    "ParsedItem",
+    "ParsedMemorandum",
+    "ParsedMilestone",
+    "Problem",
+    "ROW_FORMATS",
+    "decode_source",
+    "detect_format",
+    "parse_memorandum",
+]
+
+EXTENSIONS = {
+    ".yaml": "yaml", ".yml": "yaml", ".json": "json", ".txt": "text", ".text": "text",
+    ".csv": "csv", ".xlsx": "xlsx",
+}
+
+
+def detect_format(filename: str, data: bytes | str) -> str:
+    """The format of a source, from its file name's extension, else from its first bytes."""
+    name = filename.lower()
+    for extension, format_ in EXTENSIONS.items():
+        if name.endswith(extension):
+            return format_
+    if isinstance(data, bytes):
+        if data.startswith(b"PK\x03\x04"):
+            return "xlsx"
+        head = data[:200].lstrip(b"\xef\xbb\xbf \t\r\n")
+    else:
+        head = data[:200].lstrip("\ufeff \t\r\n").encode("utf-8", "replace")
+    if head.startswith((b"{", b"[")):
+        return "json"
+    if head.startswith((b"mechanism:", b"session:", b"---", b"#")):
+        return "yaml"
+    return "text"
+
+
+def parse_memorandum(source: bytes | str, *, format: str = "auto", filename: str = "") -> ParsedMemorandum:
+    """Parse a structured file (YAML/JSON) or plain text into a memorandum to preview and load."""
+    if format == "auto":
+        format = detect_format(filename, source)
+    if format in ROW_FORMATS:
+        raise MemorandumParseError(
+            [Problem(f"{format.upper()} files hold commitment rows, not a memorandum: load them as rows.", field="format")]
+        )
+    if format not in MEMORANDUM_FORMATS:
+        raise MemorandumParseError([Problem(f"Unknown format {format!r}; use one of {', '.join(ALL_FORMATS)}.", field="format")])
+    text = decode_source(source) if isinstance(source, bytes) else source
+    if len(text.encode("utf-8")) > MAX_SOURCE_BYTES:
+        raise MemorandumParseError(
+            [Problem(f"The text is too long ({len(text):,} characters); a memorandum is at most {MAX_SOURCE_BYTES // 1_000_000} MB.")]
+        )
+    if format == "text":
+        return parse_text(text)
+    return parse_structured(text, format=format)

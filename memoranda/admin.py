@@ -1,6 +1,11 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from django.urls import path
+from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
+
+from memoranda.admin_views import LoaderViews
+from memoranda.resources import CommitmentResource
 
 from memoranda.models import Area, Commitment, Mechanism, Memorandum, Milestone, Organisation, Party, PlenarySession
 
@@ -43,11 +48,22 @@ class PlenarySessionAdmin(admin.ModelAdmin):
 
 @admin.register(Memorandum)
 class MemorandumAdmin(admin.ModelAdmin):
+    change_list_template = "admin/memoranda/memorandum/change_list.html"
     list_display = ["__str__", "session", "signed_on", "language", "loaded_at"]
     list_filter = ["session__mechanism", "language"]
     search_fields = ["title", "title_zh", "signatories", "source_text"]
     autocomplete_fields = ["session"]
     readonly_fields = ["checksum", "loaded_at"]
+
+    def get_urls(self):
+        loader = LoaderViews(self)
+        wrap = self.admin_site.admin_view
+        return [
+            path("load/", wrap(loader.load), name="memoranda_memorandum_load"),
+            path("load/<str:token>/", wrap(loader.preview), name="memoranda_memorandum_preview"),
+            path("load/<str:token>/rows/", wrap(loader.rows_confirm), name="memoranda_memorandum_rows_confirm"),
+            *super().get_urls(),
+        ]
 
 
 @admin.register(Area)
@@ -64,7 +80,9 @@ class MilestoneInline(admin.TabularInline):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(SimpleHistoryAdmin):
+class CommitmentAdmin(ExportMixin, SimpleHistoryAdmin):
+    # Export here; rows come back in through "Load memorandum", which checks them all first.
+    resource_classes = [CommitmentResource]
     list_display = ["ref", "title", "area", "lead_organisation", "status", "progress", "due_on"]
     list_filter = ["session__mechanism", "session", "area", "status", "lead_organisation__party"]
     search_fields = ["ref", "title", "title_zh", "text", "text_zh", "lead_organisation__name"]

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -335,7 +336,12 @@ class Commitment(models.Model):
 
     @property
     def display_title(self) -> str:
-        return in_language(self.title, self.title_zh)[0] or self.display_text[:80]
+        """The short title in the reader's language; for an item without one, its first words."""
+        return in_language(self.title, self.title_zh)[0] or self.short_text
+
+    @property
+    def short_text(self) -> str:
+        return Truncator(self.display_text).words(14) if " " in self.display_text else Truncator(self.display_text).chars(40)
 
     @property
     def display_text(self) -> str:

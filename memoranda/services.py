@@ -7,15 +7,13 @@ transaction, or nothing at all.
 """
 from __future__ import annotations
 
-import datetime
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max, Q
 
 from memoranda.matching import most_similar, normalise_name, organisations_named_in
 from memoranda.models import Area, Commitment, Mechanism, Memorandum, Milestone, Organisation, Party, PlenarySession
@@ -346,5 +344,38 @@ def _create_commitment(item: PlannedItem, *, session: PlenarySession, area: Area
     return commitment
 
 
-def earliest_unused_session_number(mechanism: Mechanism) -> int:
-    return (PlenarySession.objects.filter(mechanism=mechanism).aggregate(n=Max("number"))["n"] or 0) + 1
+
+@dataclass
+class RowsResult:
+    new: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+
+def commitment_rows_import(*, data: bytes, format: str, dry_run: bool = False, user: AbstractBaseUser | None = None) -> RowsResult:
+    """Import commitment rows (CSV/XLSX) matched by ref: all rows or none, every problem by row."""
+    from memoranda.parsing.rows import read_rows
+    from memoranda.resources import CommitmentResource
+
+    dataset = read_rows(data, format)
+    with transaction.atomic():
+        result = CommitmentResource(user=user).import_data(
+            dataset, dry_run=dry_run, raise_errors=False, use_transactions=True, rollback_on_validation_errors=True
+        )
+        problems = [
+            Problem(str(error.error), line=number + 1, field=str(dataset.dict[number - 1].get("ref", "")))
+            for number, errors in result.row_errors()
+            for error in errors
+        ]
+        for invalid in result.invalid_rows:
+            for field_name, messages in invalid.error_dict.items():
+                problems.extend(Problem(" ".join(map(str, [message])), line=invalid.number + 1, field=field_name) for message in messages)
+        if problems:
+            transaction.set_rollback(True)
+            raise MemorandumImportError(problems)
+        outcome = RowsResult(dry_run=dry_run)
+        for row in result.rows:
+            ref = str(dataset.dict[result.rows.index(row)]["ref"])
+            {"new": outcome.new, "update": outcome.updated}.get(row.import_type, outcome.unchanged).append(ref)
+        return outcome

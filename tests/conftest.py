@@ -32,3 +32,24 @@ def mechanism(db):
 @pytest.fixture
 def commitment(db):
     return factories.CommitmentFactory()
+
+
+SEED_PATH = "fixtures/seeds/hk-beijing-4th-plenary-2018.txt"
+
+
+@pytest.fixture
+def seed_text() -> str:
+    with open(SEED_PATH, encoding="utf-8") as seed:
+        return seed.read()
+
+
+@pytest.fixture
+def without_fourth_plenary(fourth_plenary):
+    """The mechanism, parties and organisations of HKBJ, but no session: as before the 4th was loaded."""
+    from memoranda.models import Area, Commitment, Memorandum, PlenarySession
+
+    Commitment.objects.all().delete()
+    Memorandum.objects.all().delete()
+    PlenarySession.objects.all().delete()
+    Area.objects.all().delete()
+    return fourth_plenary.mechanism

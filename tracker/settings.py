@@ -159,6 +159,8 @@ WHITENOISE_USE_FINDERS = DEBUG
 # Uploads: evidence files and memoranda are documents, not archives of everything.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The memorandum loader's preview posts about ten fields per item, and memoranda can be long.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 50_000
 
 # Email: printed to the console unless EMAIL_HOST names an SMTP server.
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tracker@localhost")

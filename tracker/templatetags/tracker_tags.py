@@ -24,9 +24,12 @@ def progress_bar(progress: int | None) -> str:
 
 
 @register.simple_tag
-def bilingual(obj, field: str) -> str:
-    """`obj.<field>` or `obj.<field>_zh`, whichever suits the reader, marked when it fell back."""
+def bilingual(obj, field: str, fallback: str = "") -> str:
+    """`obj.<field>` or `obj.<field>_zh`, whichever suits the reader, marked when it fell back;
+    `fallback` when there is neither (e.g. an item's first words when it has no short title)."""
     text, fell_back = in_language(getattr(obj, field, ""), getattr(obj, f"{field}_zh", ""))
+    if not text:
+        return fallback
     if not fell_back:
         return text
     marker = _("Not available in your language; shown in the other language")

@@ -1,0 +1,288 @@
+"""The administrator's "Load memorandum" screen: upload or paste → preview and fix → confirm.
+
+Nothing is written before confirm: the source waits in the administrator's session, and the
+preview's edits travel in the form until the import service writes everything in one transaction.
+"""
+from __future__ import annotations
+
+import base64
+import datetime
+import secrets
+from collections import defaultdict
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+
+from memoranda import services
+from memoranda.forms import ItemFormSet, LoadSourceForm, SessionPreviewForm
+from memoranda.models import Commitment, Mechanism, Organisation
+from memoranda.parsing import (
+    ROW_FORMATS,
+    MemorandumParseError,
+    ParsedArea,
+    ParsedItem,
+    ParsedMemorandum,
+    Problem,
+    decode_source,
+    detect_format,
+    parse_memorandum,
+)
+from memoranda.sources import normalise_source_text, source_checksum
+
+DRAFTS = "memorandum_drafts"
+STREAM_ABOVE = 100  # items; larger loads show their progress as they go
+
+
+class LoaderViews:
+    """Bound to the Memorandum admin, so the screens share its permissions and look."""
+
+    def __init__(self, model_admin) -> None:
+        self.model_admin = model_admin
+
+    def context(self, request: HttpRequest, **extra) -> dict:
+        return {**self.model_admin.admin_site.each_context(request), "opts": self.model_admin.model._meta, **extra}
+
+    def check_permission(self, request: HttpRequest) -> None:
+        if not self.model_admin.has_add_permission(request):
+            raise PermissionDenied
+
+    # Step 1: the source.
+    def load(self, request: HttpRequest) -> HttpResponse:
+        self.check_permission(request)
+        form = LoadSourceForm(request.POST or None, request.FILES or None)
+        problems: list[Problem] = []
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            data = upload.read() if upload else form.cleaned_data["text"].encode("utf-8")
+            name = upload.name if upload else ""
+            format = form.cleaned_data["format"]
+            format = detect_format(name, data) if format == "auto" else format
+            try:
+                if format in ROW_FORMATS:
+                    return self.rows_preview(request, data, format, name)
+                parse_memorandum(data, format=format, filename=name)  # refuse a bad source before the preview
+            except MemorandumParseError as error:
+                problems = error.problems
+            else:
+                text = decode_source(data) if format == "text" else ""
+                checksum = source_checksum(text if format == "text" else data)
+                token = secrets.token_urlsafe(12)
+                request.session.setdefault(DRAFTS, {})[token] = {
+                    "format": format, "name": name, "checksum": checksum, "text": normalise_source_text(text),
+                    "data": "" if format == "text" else base64.b64encode(data).decode("ascii"),
+                    "held_on": form.cleaned_data["held_on"].isoformat() if form.cleaned_data["held_on"] else "",
+                    "mechanism": form.cleaned_data["mechanism"].pk if form.cleaned_data["mechanism"] else None,
+                }
+                request.session.modified = True
+                return redirect("admin:memoranda_memorandum_preview", token=token)
+        return TemplateResponse(
+            request, "admin/memoranda/memorandum/load.html",
+            self.context(request, title=_("Load memorandum"), form=form, problems=problems),
+            status=400 if problems else 200,
+        )
+
+    def draft(self, request: HttpRequest, token: str) -> dict:
+        draft = request.session.get(DRAFTS, {}).get(token)
+        if draft is None:
+            raise PermissionDenied(_("This preview has expired; load the source again."))
+        return draft
+
+    def parse_draft(self, draft: dict) -> ParsedMemorandum:
+        data = draft["text"] if draft["format"] == "text" else base64.b64decode(draft["data"])
+        parsed = parse_memorandum(data, format=draft["format"], filename=draft["name"])
+        if draft["held_on"] and not parsed.held_on:
+            parsed.held_on = datetime.date.fromisoformat(draft["held_on"])
+        return parsed
+
+    # Step 2: the preview, where the administrator fixes the split, the owners and the links.
+    def preview(self, request: HttpRequest, token: str) -> HttpResponse:
+        self.check_permission(request)
+        draft = self.draft(request, token)
+        chosen_mechanism = Mechanism.objects.filter(pk=draft["mechanism"]).first()
+        if request.method != "POST":
+            parsed = self.parse_draft(draft)
+            plan = services.memorandum_plan(parsed=parsed, checksum=draft["checksum"], mechanism=chosen_mechanism)
+            return self.render_preview(request, token, plan)
+
+        session_form = SessionPreviewForm(request.POST, prefix="session")
+        mechanism = Mechanism.objects.filter(pk=request.POST.get("session-mechanism") or 0).first() or chosen_mechanism
+        earlier = self.earlier_refs(mechanism)
+        formset = ItemFormSet(
+            request.POST, prefix="items", organisations=self.organisations(mechanism),
+            continues_choices=defaultdict(lambda: earlier),
+        )
+        if not (session_form.is_valid() and formset.is_valid()):
+            return self.render_preview(request, token, None, session_form=session_form, formset=formset, status=400)
+        parsed, links = self.parsed_from_forms(draft, session_form, formset)
+        mechanism = session_form.cleaned_data["mechanism"]
+        if "confirm" not in request.POST:
+            plan = services.memorandum_plan(parsed=parsed, checksum=draft["checksum"], mechanism=mechanism)
+            return self.render_preview(request, token, plan, links=links)
+        arguments = {
+            "parsed": parsed, "checksum": draft["checksum"], "source_text": draft["text"], "mechanism": mechanism,
+            "links": links, "loaded_by": request.user,
+            "source_file": (draft["name"], base64.b64decode(draft["data"])) if draft["data"] else None,
+        }
+        if len(parsed.items) > STREAM_ABOVE:
+            return self.stream_import(request, token, arguments)
+        try:
+            result = services.memorandum_import(**arguments)
+        except MemorandumParseError as error:
+            plan = services.memorandum_plan(parsed=parsed, checksum=draft["checksum"], mechanism=mechanism)
+            plan.problems = error.problems
+            return self.render_preview(request, token, plan, links=links, status=400)
+        return self.finished(request, token, result)
+
+    def finished(self, request: HttpRequest, token: str, result: services.ImportResult) -> HttpResponseRedirect:
+        request.session.get(DRAFTS, {}).pop(token, None)
+        request.session.modified = True
+        session = result.memorandum.session
+        if result.created:
+            messages.success(request, _("Loaded %(session)s: %(count)s commitments.") % {"session": session.title, "count": result.commitments})
+        else:
+            messages.info(request, _("This memorandum was already loaded (%(session)s); nothing was changed.") % {"session": session.title})
+        return redirect(session.get_absolute_url())
+
+    def stream_import(self, request: HttpRequest, token: str, arguments: dict) -> StreamingHttpResponse:
+        """Write the page as the load goes, so a large memorandum shows its progress."""
+        request.session.get(DRAFTS, {}).pop(token, None)
+        request.session.modified = True
+        head = render_to_string("admin/memoranda/memorandum/progress.html", self.context(request, title=_("Loading memorandum")), request)
+        top, _marker, bottom = head.partition("<!-- progress -->")
+
+        def chunks():
+            yield top
+            try:
+                steps = services.memorandum_import_steps(**arguments)
+                while True:
+                    try:
+                        done, total = next(steps)
+                    except StopIteration as finished:
+                        result = finished.value
+                        break
+                    if done == total or done % 25 == 0:
+                        yield f'<p><progress value="{done}" max="{total}"></progress> {done} / {total}</p>\n'
+                url = result.memorandum.session.get_absolute_url()
+                yield f'<p class="success">{escape(_("Loaded %(count)s commitments.") % {"count": result.commitments})} <a href="{escape(url)}">{escape(_("Open the session"))}</a></p>'
+            except MemorandumParseError as error:
+                yield "<ul class='errorlist'>" + "".join(f"<li>{escape(str(p))}</li>" for p in error.problems) + "</ul>"
+                yield f"<p>{escape(_('Nothing was loaded.'))}</p>"
+            yield bottom
+
+        return StreamingHttpResponse(chunks(), content_type="text/html; charset=utf-8")
+
+    def organisations(self, mechanism: Mechanism | None):
+        if mechanism is None:
+            return Organisation.objects.none()
+        return Organisation.objects.filter(party__mechanisms=mechanism).select_related("party").order_by("party__code", "name")
+
+    def earlier_refs(self, mechanism: Mechanism | None) -> list[tuple[str, str]]:
+        if mechanism is None:
+            return []
+        return [(ref, ref) for ref in Commitment.objects.filter(session__mechanism=mechanism).values_list("ref", flat=True)]
+
+    def parsed_from_forms(self, draft: dict, session_form, formset) -> tuple[ParsedMemorandum, dict[int, str]]:
+        """The memorandum as the administrator left it: items joined, split (blank lines) and left out."""
+        data = session_form.cleaned_data
+        parsed = ParsedMemorandum(
+            source_format=draft["format"], mechanism_code=data["mechanism"].code, session_number=data["session_number"],
+            held_on=data["held_on"], venue=data["venue"], venue_zh=data["venue_zh"], title=data["title"],
+            title_zh=data["title_zh"], signed_on=data["signed_on"], language=data["language"], **session_form.lists(),
+            source_description=self.parse_draft(draft).source_description if draft["format"] == "text" else "",
+        )
+        areas: dict[tuple[str, str], ParsedArea] = {}
+        entries: list[tuple[ParsedItem, str]] = []
+        for form in formset.forms:
+            row = form.cleaned_data
+            if not row or row.get("remove"):
+                continue
+            if row.get("merge_with_previous") and entries:
+                previous = entries[-1][0]
+                previous.text = " ".join(part for part in (previous.text, row["text"].strip()) if part)
+                previous.text_zh = previous.text_zh + row["text_zh"].strip()
+                continue
+            key = (row["area_name"].strip(), row["area_name_zh"].strip())
+            area = areas.setdefault(key, ParsedArea(name=key[0], name_zh=key[1]))
+            texts = [part.strip() for part in row["text"].replace("\r\n", "\n").split("\n\n") if part.strip()] or [""]
+            for number, text in enumerate(texts):
+                item = ParsedItem(
+                    text=" ".join(text.split()), text_zh=row["text_zh"].strip() if number == 0 else "",
+                    title=row["title"].strip() if number == 0 else "", lead=row["lead"], supporting=list(row["supporting"]),
+                    status=row["status"], due_on=row["due_on"],
+                )
+                area.items.append(item)
+                entries.append((item, row["continues"] if number == 0 else ""))
+        parsed.areas = list(areas.values())
+        index_of = {id(item): index for index, item in enumerate(parsed.items)}
+        links = {index_of[id(item)]: ref for item, ref in entries if ref}
+        return parsed, links
+
+    def render_preview(self, request, token, plan, *, session_form=None, formset=None, links=None, status=200) -> HttpResponse:
+        if plan is not None:
+            parsed = plan.parsed
+            session_form = SessionPreviewForm(prefix="session", initial={
+                "mechanism": plan.mechanism, "session_number": parsed.session_number, "held_on": parsed.held_on,
+                "venue": parsed.venue, "venue_zh": parsed.venue_zh, "co_chairs": "\n".join(parsed.co_chairs),
+                "title": parsed.title, "title_zh": parsed.title_zh, "signed_on": parsed.signed_on,
+                "signatories": "\n".join(parsed.signatories), "language": parsed.language or "zh",
+            })
+            links = links or {}
+            initial, suggestions = [], {}
+            for item in plan.items:
+                chosen = links.get(item.index) or (item.continues.ref if item.continues else "")
+                choices = [(s.commitment.ref, f"{s.commitment.ref} ({s.percent}%): {(s.commitment.text or s.commitment.text_zh)[:80]}") for s in item.suggestions]
+                if chosen and chosen not in [value for value, _ in choices]:
+                    choices.insert(0, (chosen, chosen))
+                suggestions[item.index] = choices
+                area = plan.areas[item.area_position - 1]
+                initial.append({
+                    "area_name": area.name, "area_name_zh": area.name_zh, "text": item.parsed.text,
+                    "text_zh": item.parsed.text_zh, "title": item.parsed.title,
+                    "lead": (item.lead.name or item.lead.name_zh) if item.lead else "",
+                    "supporting": [o.name or o.name_zh for o in item.supporting], "status": item.status,
+                    "due_on": item.parsed.due_on, "continues": chosen,
+                })
+            formset = ItemFormSet(prefix="items", initial=initial, organisations=self.organisations(plan.mechanism), continues_choices=suggestions)
+        rows = list(zip(formset.forms, plan.items if plan else [None] * len(formset.forms), strict=False))
+        return TemplateResponse(
+            request, "admin/memoranda/memorandum/preview.html",
+            self.context(request, title=_("Check the memorandum before loading it"), plan=plan, session_form=session_form,
+                         formset=formset, rows=rows, token=token),
+            status=status,
+        )
+
+    # CSV / XLSX commitment rows: a dry run is the preview.
+    def rows_preview(self, request: HttpRequest, data: bytes, format: str, name: str) -> HttpResponse:
+        token = secrets.token_urlsafe(12)
+        result = services.commitment_rows_import(data=data, format=format, dry_run=True, user=request.user)
+        request.session.setdefault(DRAFTS, {})[token] = {"format": format, "name": name, "data": base64.b64encode(data).decode("ascii")}
+        request.session.modified = True
+        return TemplateResponse(
+            request, "admin/memoranda/memorandum/rows_preview.html",
+            self.context(request, title=_("Check the rows before loading them"), result=result, token=token, name=name),
+        )
+
+    def rows_confirm(self, request: HttpRequest, token: str) -> HttpResponse:
+        self.check_permission(request)
+        if request.method != "POST":
+            return redirect("admin:memoranda_memorandum_load")
+        draft = self.draft(request, token)
+        try:
+            result = services.commitment_rows_import(data=base64.b64decode(draft["data"]), format=draft["format"], user=request.user)
+        except MemorandumParseError as error:
+            return TemplateResponse(
+                request, "admin/memoranda/memorandum/load.html",
+                self.context(request, title=_("Load memorandum"), form=LoadSourceForm(), problems=error.problems), status=400,
+            )
+        request.session.get(DRAFTS, {}).pop(token, None)
+        request.session.modified = True
+        messages.success(request, _("Loaded the rows: %(new)s new, %(updated)s updated, %(unchanged)s unchanged.") % {
+            "new": len(result.new), "updated": len(result.updated), "unchanged": len(result.unchanged)})
+        return redirect(reverse("admin:memoranda_commitment_changelist"))

@@ -1,0 +1,100 @@
+import datetime
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from memoranda import services
+from memoranda.models import Mechanism
+from memoranda.parsing import ALL_FORMATS, ROW_FORMATS, MemorandumParseError, decode_source, detect_format, parse_memorandum
+from memoranda.sources import source_checksum
+
+
+class Command(BaseCommand):
+    help = (
+        "Loads a memorandum (YAML, JSON or plain text) or commitment rows (CSV, XLSX), all or nothing. "
+        "Prints a summary and every problem with its line; exits non-zero on invalid input."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("path", help="the file to load")
+        parser.add_argument("--format", default="auto", choices=("auto", *ALL_FORMATS))
+        parser.add_argument("--held-on", type=datetime.date.fromisoformat, metavar="YYYY-MM-DD",
+                            help="the date the session was held (a press release gives no year)")
+        parser.add_argument("--mechanism", metavar="CODE", help="the mechanism, when the source does not name it clearly")
+        parser.add_argument("--link", action="append", default=[], metavar="ITEM=REF",
+                            help="confirm that item number ITEM (1-based, in order) continues REF; repeatable")
+        parser.add_argument("--dry-run", action="store_true", help="check and summarise; write nothing")
+
+    def handle(self, path: str, format: str, held_on, mechanism: str | None, link: list[str], dry_run: bool, **options) -> None:
+        try:
+            data = Path(path).read_bytes()
+        except OSError as error:
+            raise CommandError(f"Cannot read {path}: {error.strerror}") from None
+        format = detect_format(path, data) if format == "auto" else format
+        try:
+            if format in ROW_FORMATS:
+                self.load_rows(data, format, dry_run)
+            else:
+                self.load_memorandum(data, format, path, held_on, mechanism, link, dry_run)
+        except MemorandumParseError as error:
+            for problem in error.problems:
+                self.stderr.write(f"{path}: {problem}")
+            raise CommandError(f"{len(error.problems)} problem(s); nothing was loaded.") from None
+
+    def load_rows(self, data: bytes, format: str, dry_run: bool) -> None:
+        result = services.commitment_rows_import(data=data, format=format, dry_run=dry_run)
+        verb = "Would load" if dry_run else "Loaded"
+        self.stdout.write(f"{verb}: {len(result.new)} new, {len(result.updated)} updated, {len(result.unchanged)} unchanged commitments.")
+        for ref in result.new + result.updated:
+            self.stdout.write(f"  {'new' if ref in result.new else 'updated'}: {ref}")
+
+    def load_memorandum(self, data, format, path, held_on, mechanism_code, links, dry_run) -> None:
+        parsed = parse_memorandum(data, format=format, filename=path)
+        if held_on:
+            parsed.held_on = held_on
+        mechanism = None
+        if mechanism_code:
+            mechanism = Mechanism.objects.filter(code=mechanism_code).first()
+            if mechanism is None:
+                raise CommandError(f"Unknown mechanism {mechanism_code}.")
+        checksum = source_checksum(decode_source(data) if format == "text" else data)
+        plan = services.memorandum_plan(parsed=parsed, checksum=checksum, mechanism=mechanism)
+        if plan.already_loaded:
+            session = plan.already_loaded.session
+            self.stdout.write(f"Already loaded: this source is the memorandum of {session} (loaded {plan.already_loaded.loaded_at:%Y-%m-%d}). Nothing changed.")
+            return
+        self.summarise(plan)
+        if plan.problems:
+            raise MemorandumParseError(plan.problems)
+        if dry_run:
+            self.stdout.write("Dry run: nothing was written.")
+            return
+        confirmed = {}
+        for entry in links:
+            number, _, ref = entry.partition("=")
+            if not number.isdigit() or not ref:
+                raise CommandError(f"--link {entry!r}: write it as ITEM=REF, e.g. 3=HKBJ-3-2.1")
+            confirmed[int(number) - 1] = ref.strip()
+        result = services.memorandum_import(
+            parsed=parsed, checksum=checksum, source_text=decode_source(data) if format == "text" else "",
+            source_file=(Path(path).name, data), mechanism=mechanism, links=confirmed,
+        )
+        self.stdout.write(self.style.SUCCESS(
+            f"Loaded {result.memorandum.session}: {result.commitments} commitments, {result.areas_created} new areas."
+        ))
+
+    def summarise(self, plan: services.ImportPlan) -> None:
+        parsed = plan.parsed
+        mechanism = plan.mechanism.code if plan.mechanism else "?"
+        self.stdout.write(f"Session {parsed.session_number or '?'} of {mechanism}, held {parsed.held_on or '?'} in {parsed.venue or parsed.venue_zh or '?'}")
+        for area in plan.areas:
+            marker = "" if area.existing else " (new area)"
+            self.stdout.write(f"  {area.items[0].area_position if area.items else '?'}. {area.name or area.name_zh}{marker}")
+            for item in area.items:
+                owner = item.lead.abbreviation or item.lead.name if item.lead else "no lead"
+                self.stdout.write(f"     {item.ref}  [{item.status}] {owner}: {(item.parsed.text or item.parsed.text_zh)[:70]}")
+                for suggestion in item.suggestions:
+                    self.stdout.write(f"        may continue {suggestion.commitment.ref} ({suggestion.percent}% similar); confirm with --link {item.index + 1}={suggestion.commitment.ref}")
+        self.stdout.write(f"{len(plan.areas)} areas, {len(plan.items)} items.")
+        for warning in plan.warnings:
+            self.stdout.write(self.style.WARNING(f"Warning: {warning}"))

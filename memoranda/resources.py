@@ -1,0 +1,160 @@
+"""Commitments as spreadsheet rows (django-import-export): one set of columns, out and in.
+
+Rows are matched by `ref`, so an export edited in a spreadsheet re-imports as an update and never
+as a duplicate. Names that match nothing are errors, never invented.
+"""
+from __future__ import annotations
+
+import datetime
+
+from import_export import fields, resources, widgets
+
+from memoranda.models import Area, Commitment, Organisation, Party, PlenarySession
+from memoranda.parsing.rows import COLUMNS
+
+
+class SessionWidget(widgets.ForeignKeyWidget):
+    """A session written as MECHANISM-NUMBER, e.g. HKBJ-4."""
+
+    def __init__(self) -> None:
+        super().__init__(PlenarySession)
+
+    def clean(self, value, row=None, **kwargs):
+        code, _, number = str(value or "").strip().rpartition("-")
+        session = PlenarySession.objects.filter(mechanism__code=code, number=int(number) if number.isdigit() else -1).first()
+        if session is None:
+            raise ValueError(f"Unknown session {value!r}: load its memorandum first.")
+        return session
+
+    def render(self, value, obj=None, **kwargs):
+        return f"{value.mechanism.code}-{value.number}" if value else ""
+
+
+def _mechanism_code(row) -> str:
+    return str((row or {}).get("session") or "").strip().rpartition("-")[0]
+
+
+class AreaWidget(widgets.ForeignKeyWidget):
+    """An area by its English or Chinese name, within the row's mechanism."""
+
+    def __init__(self) -> None:
+        super().__init__(Area)
+
+    def clean(self, value, row=None, **kwargs):
+        name = str(value or "").strip()
+        areas = Area.objects.filter(mechanism__code=_mechanism_code(row))
+        area = areas.filter(name=name).first() or areas.filter(name_zh=name).first()
+        if area is None:
+            raise ValueError(f"Unknown area {name!r} for {_mechanism_code(row) or 'this mechanism'}; add it in the admin first.")
+        return area
+
+    def render(self, value, obj=None, **kwargs):
+        return value.name or value.name_zh if value else ""
+
+
+def _organisation(name: str, row) -> Organisation:
+    candidates = Organisation.objects.filter(party__mechanisms__code=_mechanism_code(row))
+    matches = list(candidates.filter(name=name)) or list(candidates.filter(name_zh=name)) or list(candidates.filter(abbreviation=name))
+    if len(matches) != 1:
+        raise ValueError(f"Unknown organisation {name!r}." if not matches else f"{name!r} names more than one organisation.")
+    return matches[0]
+
+
+class OrganisationWidget(widgets.ForeignKeyWidget):
+    def __init__(self) -> None:
+        super().__init__(Organisation, "name")
+
+    def clean(self, value, row=None, **kwargs):
+        name = str(value or "").strip()
+        return _organisation(name, row) if name else None
+
+
+class OrganisationsWidget(widgets.ManyToManyWidget):
+    """Organisations separated by semicolons (names may hold commas)."""
+
+    def __init__(self) -> None:
+        super().__init__(Organisation, separator=";", field="name")
+
+    def clean(self, value, row=None, **kwargs):
+        names = [name.strip() for name in str(value or "").split(";") if name.strip()]
+        return Organisation.objects.filter(pk__in=[_organisation(name, row).pk for name in names])
+
+
+class PartiesWidget(widgets.ManyToManyWidget):
+    def __init__(self) -> None:
+        super().__init__(Party, separator=";", field="code")
+
+    def clean(self, value, row=None, **kwargs):
+        codes = [code.strip() for code in str(value or "").split(";") if code.strip()]
+        parties = Party.objects.filter(code__in=codes)
+        unknown = set(codes) - set(parties.values_list("code", flat=True))
+        if unknown:
+            raise ValueError(f"Unknown party code(s): {', '.join(sorted(unknown))}.")
+        return parties
+
+
+class CommitmentWidget(widgets.ForeignKeyWidget):
+    def __init__(self) -> None:
+        super().__init__(Commitment, "ref")
+
+    def clean(self, value, row=None, **kwargs):
+        ref = str(value or "").strip()
+        if not ref:
+            return None
+        commitment = Commitment.objects.filter(ref=ref).first()
+        if commitment is None:
+            raise ValueError(f"Unknown commitment {ref!r} in continues.")
+        return commitment
+
+
+class DateWidget(widgets.DateWidget):
+    """ISO dates in CSV; real dates in XLSX cells."""
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%d")
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        return super().clean(value, row, **kwargs)
+
+
+class CommitmentResource(resources.ModelResource):
+    # Long texts read like short ones: an empty cell is an empty text, not NULL.
+    WIDGETS_MAP = {**resources.ModelResource.WIDGETS_MAP, "TextField": widgets.CharWidget}
+
+    session = fields.Field(attribute="session", column_name="session", widget=SessionWidget())
+    area = fields.Field(attribute="area", column_name="area", widget=AreaWidget())
+    lead_organisation = fields.Field(attribute="lead_organisation", column_name="lead_organisation", widget=OrganisationWidget())
+    supporting_organisations = fields.Field(
+        attribute="supporting_organisations", column_name="supporting_organisations", widget=OrganisationsWidget()
+    )
+    parties = fields.Field(attribute="parties", column_name="parties", widget=PartiesWidget())
+    continues = fields.Field(attribute="continues", column_name="continues", widget=CommitmentWidget())
+    due_on = fields.Field(attribute="due_on", column_name="due_on", widget=DateWidget())
+
+    class Meta:
+        model = Commitment
+        fields = COLUMNS
+        export_order = COLUMNS
+        import_id_fields = ["ref"]
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+        use_transactions = True
+
+    def __init__(self, user=None) -> None:
+        super().__init__()
+        self.user = user
+
+    def get_queryset(self):
+        return Commitment.objects.select_related("session__mechanism", "area", "lead_organisation", "continues").prefetch_related(
+            "supporting_organisations", "parties"
+        )
+
+    def before_save_instance(self, instance, row, **kwargs):
+        # Make forms opened before this import stale, and record who changed it.
+        if instance.pk:
+            instance.version += 1
+        instance._history_user = self.user
+        instance._change_reason = "Imported from a spreadsheet"

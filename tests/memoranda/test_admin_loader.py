@@ -1,0 +1,179 @@
+"""The "Load memorandum" admin screen: upload or paste → preview (fix the split) → confirm."""
+import io
+import re
+
+import pytest
+import yaml
+from django.urls import reverse
+
+from memoranda.models import Commitment, Organisation, PlenarySession
+from tests.factories import UserFactory, member_of
+from tracker.models import Role
+
+pytestmark = pytest.mark.django_db
+LOAD = "/admin/memoranda/memorandum/load/"
+
+
+@pytest.fixture
+def admin_client(client):
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    return client
+
+
+def preview_post_data(response) -> dict:
+    """The preview form's fields as a browser would send them back."""
+    data = {}
+    session_form, formset = response.context["session_form"], response.context["formset"]
+    for form in [session_form, *formset.forms]:
+        for name in form.fields:
+            value = form[name].value()
+            if value is None or value is False:
+                continue
+            if isinstance(value, list):
+                data[form.add_prefix(name)] = value
+            elif hasattr(value, "pk"):
+                data[form.add_prefix(name)] = value.pk
+            else:
+                data[form.add_prefix(name)] = str(value)
+    for name, value in formset.management_form.initial.items():
+        data[f"{formset.prefix}-{name}"] = value
+    return data
+
+
+def paste(client, text: str, **extra):
+    return client.post(LOAD, {"text": text, "format": "auto", **extra})
+
+
+def test_only_administrators_may_load(client, fourth_plenary):
+    coordinator = member_of(Organisation.objects.get(abbreviation="CMAB"), Role.COORDINATOR)
+    coordinator.is_staff = True
+    coordinator.save()
+    client.force_login(coordinator)
+    assert client.get(LOAD).status_code == 403
+
+
+def test_paste_preview_confirm_then_paste_again(admin_client, without_fourth_plenary, seed_text):
+    response = paste(admin_client, seed_text)
+    assert response.status_code == 302
+    preview = admin_client.get(response["Location"])
+    assert preview.status_code == 200
+    plan = preview.context["plan"]
+    assert (len(plan.areas), len(plan.items)) == (8, 18)
+    assert "Enter the date the session was held (the source gives October 24 but not the year)" in preview.content.decode()
+    assert Commitment.objects.count() == 0  # nothing written before confirm
+
+    data = preview_post_data(preview)
+    data.update({"session-held_on": "2018-10-24", "confirm": "1"})
+    done = admin_client.post(response["Location"], data)
+    assert done.status_code == 302 and done["Location"] == "/sessions/HKBJ/4/"
+    assert Commitment.objects.filter(session__number=4).count() == 18
+    assert Commitment.objects.get(ref="HKBJ-4-6.5").lead_organisation.name == "MTR Corporation Limited"
+
+    again = admin_client.get(paste(admin_client, seed_text)["Location"])
+    assert again.context["plan"].already_loaded is not None
+    assert "already loaded" in again.content.decode()
+    assert Commitment.objects.count() == 18
+
+
+def test_confirm_without_a_date_explains_next_to_the_field(admin_client, without_fourth_plenary, seed_text):
+    url = paste(admin_client, seed_text)["Location"]
+    data = preview_post_data(admin_client.get(url))
+    data["confirm"] = "1"
+    response = admin_client.post(url, data)
+    assert response.status_code == 400
+    assert response.context["session_form"].errors["held_on"]
+    assert Commitment.objects.count() == 0
+
+
+def test_preview_fixes_the_split(admin_client, without_fourth_plenary, seed_text):
+    url = paste(admin_client, seed_text)["Location"]
+    data = preview_post_data(admin_client.get(url))
+    data["session-held_on"] = "2018-10-24"
+    data["items-2-merge_with_previous"] = "on"  # join 2.2 to 2.1
+    data["items-17-remove"] = "on"  # leave out 8.1
+    data["items-0-text"] = data["items-0-text"] + "\n\nA second item split off the first."
+    data["items-4-area_name"] = "Services Industries"  # move 3.1 up into area 2
+    response = admin_client.post(url, data)
+    plan = response.context["plan"]
+    assert [len(area.items) for area in plan.areas] == [2, 3, 1, 2, 3, 5, 1]
+    assert plan.items[1].parsed.text == "A second item split off the first."
+    response = admin_client.post(url, {**preview_post_data(response), "confirm": "1"})
+    assert response.status_code == 302
+    assert Commitment.objects.count() == 17
+    assert "Representatives from Beijing" in Commitment.objects.get(ref="HKBJ-4-2.1").text
+
+
+@pytest.mark.parametrize(
+    "upload, message",
+    [
+        (b"", "Upload a file or paste the text"),
+        (b"%PDF-1.7 binary", "This is a PDF document"),
+        (b"\x00\x01\x02\x03" * 100, "binary"),
+        (b"Just a sentence. And another one.", "No co-operation area headings"),
+        (b"mechanism: {code: HKBJ}\nsession: {number: 5}\nareas:\n  - name: A\n    items:\n      - text: x\n        due_on: 2018-02-30\n", "2018-02-30"),
+    ],
+)
+def test_bad_uploads_are_refused_with_a_message(admin_client, fourth_plenary, upload, message):
+    before = Commitment.objects.count()
+    files = {"file": io.BytesIO(upload)} if upload else {}
+    if upload:
+        files["file"].name = "memorandum.yaml" if upload.startswith(b"mechanism") else "memorandum.txt"
+    response = admin_client.post(LOAD, {"format": "auto", **files})
+    assert response.status_code in (200, 400)
+    assert message in response.content.decode()
+    assert Commitment.objects.count() == before
+
+
+def test_twenty_megabyte_paste_is_refused(admin_client, fourth_plenary):
+    response = paste(admin_client, "Services Industries\n\n" + "x" * 20_000_000)
+    assert response.status_code == 400
+    assert "too" in response.content.decode().lower()
+    assert PlenarySession.objects.count() == 1
+
+
+def test_gb18030_upload_is_read(admin_client, fourth_plenary):
+    text = open("tests/memoranda/samples/zh-hant-5th.txt", encoding="utf-8").read()
+    upload = io.BytesIO(text.replace("繁", "繁").encode("gb18030"))
+    upload.name = "memorandum.txt"
+    response = admin_client.post(LOAD, {"format": "auto", "file": upload})
+    preview = admin_client.get(response["Location"])
+    assert [area.name_zh for area in preview.context["plan"].areas] == ["經貿合作", "創新科技", "青年發展"]
+
+
+def test_structured_file_with_many_items_shows_progress(admin_client, without_fourth_plenary):
+    document = {
+        "mechanism": {"code": "HKBJ"},
+        "session": {"number": 6, "held_on": "2024-06-01"},
+        "areas": [{"name": "Youth Development", "items": [f"Item number {n} would be done." for n in range(120)]}],
+    }
+    upload = io.BytesIO(yaml.safe_dump(document).encode())
+    upload.name = "sixth.yaml"
+    url = admin_client.post(LOAD, {"format": "auto", "file": upload})["Location"]
+    data = {**preview_post_data(admin_client.get(url)), "confirm": "1"}
+    response = admin_client.post(url, data)
+    body = b"".join(response.streaming_content).decode()
+    assert "120 / 120" in body and "Loaded 120 commitments" in body
+    assert Commitment.objects.filter(session__number=6).count() == 120
+
+
+def test_rows_upload_previews_then_updates(admin_client, fourth_plenary):
+    from memoranda.resources import CommitmentResource
+
+    dataset = CommitmentResource().export(Commitment.objects.order_by("ref"))
+    csv = dataset.export("csv").replace("HKBJ-4-6.5,HKBJ-4,City Management and Public Services", "HKBJ-4-6.5,HKBJ-4,City Management and Public Services")
+    rows = [line for line in csv.splitlines()]
+    index = next(i for i, line in enumerate(rows) if line.startswith("HKBJ-4-6.5"))
+    rows[index] = re.sub(r",not_started,0,", ",on_track,20,", rows[index])
+    upload = io.BytesIO("\n".join(rows).encode("utf-8"))
+    upload.name = "commitments.csv"
+    response = admin_client.post(LOAD, {"format": "auto", "file": upload})
+    assert response.status_code == 200
+    assert response.context["result"].updated == ["HKBJ-4-6.5"]
+    assert Commitment.objects.get(ref="HKBJ-4-6.5").status == "not_started"
+    confirm = admin_client.post(reverse("admin:memoranda_memorandum_rows_confirm", args=[response.context["token"]]))
+    assert confirm.status_code == 302
+    assert (Commitment.objects.get(ref="HKBJ-4-6.5").status, Commitment.objects.get(ref="HKBJ-4-6.5").progress) == ("on_track", 20)
+
+
+def test_expired_preview_is_refused_not_500(admin_client, fourth_plenary):
+    assert admin_client.get("/admin/memoranda/memorandum/load/nonsense/").status_code == 403

@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import datetime
 import secrets
-from collections import defaultdict
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -115,8 +114,7 @@ class LoaderViews:
         mechanism = Mechanism.objects.filter(pk=request.POST.get("session-mechanism") or 0).first() or chosen_mechanism
         earlier = self.earlier_refs(mechanism)
         formset = ItemFormSet(
-            request.POST, prefix="items", organisations=self.organisations(mechanism),
-            continues_choices=defaultdict(lambda: earlier),
+            request.POST, prefix="items", organisations=self.organisations(mechanism), any_continues=earlier,
         )
         if not (session_form.is_valid() and formset.is_valid()):
             return self.render_preview(request, token, None, session_form=session_form, formset=formset, status=400)

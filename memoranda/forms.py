@@ -88,13 +88,18 @@ class ItemPreviewForm(forms.Form):
 
 
 class BaseItemFormSet(forms.BaseFormSet):
-    def __init__(self, *args, organisations=(), continues_choices=None, **kwargs):
+    """Items of the preview. `continues_choices` offers each item its own suggestions (index →
+    choices); `any_continues` is what every item may choose when the form comes back."""
+
+    def __init__(self, *args, organisations=(), continues_choices=None, any_continues=(), **kwargs):
         self.organisations = organisations
         self.continues_choices = continues_choices or {}
+        self.any_continues = list(any_continues)
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
-        return {"organisations": self.organisations, "continues_choices": self.continues_choices.get(index, [])}
+        choices = self.continues_choices.get(index, self.any_continues)
+        return {"organisations": self.organisations, "continues_choices": choices}
 
 
 ItemFormSet = forms.formset_factory(ItemPreviewForm, formset=BaseItemFormSet, extra=0, max_num=5000, absolute_max=5000)

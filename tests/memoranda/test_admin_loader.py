@@ -177,3 +177,29 @@ def test_rows_upload_previews_then_updates(admin_client, fourth_plenary):
 
 def test_expired_preview_is_refused_not_500(admin_client, fourth_plenary):
     assert admin_client.get("/admin/memoranda/memorandum/load/nonsense/").status_code == 403
+
+
+def test_later_session_with_a_chosen_link(admin_client, fourth_plenary):
+    text = open("tests/memoranda/samples/en-5th.txt", encoding="utf-8").read()
+    url = paste(admin_client, text, held_on="2020-11-20")["Location"]
+    preview = admin_client.get(url)
+    plan = preview.context["plan"]
+    assert plan.items[2].suggestions[0].commitment.ref == "HKBJ-4-6.5"
+    assert "% alike" in preview.content.decode()
+    data = {**preview_post_data(preview), "items-2-continues": "HKBJ-4-6.5", "confirm": "1"}
+    assert admin_client.post(url, data).status_code == 302
+    assert Commitment.objects.get(ref="HKBJ-5-2.1").continues.ref == "HKBJ-4-6.5"
+    assert Commitment.objects.get(ref="HKBJ-5-1.1").continues is None  # suggested, not chosen: no link
+    again = admin_client.get(paste(admin_client, text)["Location"])
+    assert again.context["plan"].already_loaded.session.number == 5
+    assert Commitment.objects.filter(session__number=5).count() == 4
+
+
+def test_invalid_link_choice_is_explained_not_500(admin_client, fourth_plenary):
+    text = open("tests/memoranda/samples/en-5th.txt", encoding="utf-8").read()
+    url = paste(admin_client, text, held_on="2020-11-20")["Location"]
+    data = {**preview_post_data(admin_client.get(url)), "items-0-continues": "HKBJ-9-9.9", "confirm": "1"}
+    response = admin_client.post(url, data)
+    assert response.status_code == 400
+    assert response.context["formset"].forms[0].errors["continues"]
+    assert Commitment.objects.filter(session__number=5).count() == 0

@@ -5,6 +5,7 @@ numbers); matching rows to the database is django-import-export's job, in `memor
 """
 from __future__ import annotations
 
+import csv
 import datetime
 import io
 import re
@@ -23,11 +24,14 @@ COLUMNS = [
 ]
 REF = re.compile(r"^[A-Z][A-Z0-9]{1,11}-\d+-\d+\.\d+$")
 SESSION = re.compile(r"^[A-Z][A-Z0-9]{1,11}-\d+$")
+ISO_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?: 00:00(?::00)?)?")
 MAX_ROWS = 50_000
 
 
 def read_rows(data: bytes, format: str) -> tablib.Dataset:
     """The rows of a CSV or XLSX file, checked; `MemorandumParseError` lists every problem by row."""
+    if format not in ("csv", "xlsx"):
+        raise MemorandumParseError([Problem(f"Commitment rows come as CSV or XLSX, not {format!r}.", field="format")])
     if len(data) > MAX_SOURCE_BYTES * 4:
         raise MemorandumParseError([Problem(f"The file is too large ({len(data):,} bytes).", field="file")])
     if not data.strip():
@@ -38,13 +42,28 @@ def read_rows(data: bytes, format: str) -> tablib.Dataset:
                 raise MemorandumParseError([Problem("This is not an XLSX workbook.", field="file")])
             dataset = tablib.Dataset().load(io.BytesIO(data), format="xlsx")
         else:
-            dataset = tablib.Dataset().load(decode_source(data).lstrip("\ufeff"), format="csv")
+            text = decode_source(data).lstrip("\ufeff")
+            _check_csv_shape(text)
+            dataset = tablib.Dataset().load(text, format="csv")
     except MemorandumParseError:
         raise
     except Exception as error:  # tablib and openpyxl raise many kinds; all mean "unreadable"
         raise MemorandumParseError([Problem(f"The {format.upper()} file could not be read: {error}", field="file")]) from None
     check_rows(dataset)
     return dataset
+
+
+def _check_csv_shape(text: str) -> None:
+    """Every row as wide as the header: tablib would refuse a ragged file without saying where."""
+    rows = list(csv.reader(io.StringIO(text)))
+    width = len(rows[0]) if rows else 0
+    problems = [
+        Problem(f"This row has {len(row)} cells but the header has {width}.", line=number)
+        for number, row in enumerate(rows[1:], start=2)
+        if row and len(row) != width
+    ]
+    if problems:
+        raise MemorandumParseError(problems)
 
 
 def _text(value: object) -> str:
@@ -95,8 +114,8 @@ def check_rows(dataset: tablib.Dataset) -> None:
         due = row["due_on"]
         if due not in (None, "") and not isinstance(due, (datetime.date, datetime.datetime)):
             try:
-                datetime.date.fromisoformat(_text(due)[:10])
-            except ValueError:
+                datetime.date.fromisoformat(ISO_DATE.fullmatch(_text(due)).group(1))
+            except (ValueError, AttributeError):
                 problems.append(Problem(f"{_text(due)!r} is not a real date; write it as YYYY-MM-DD.", line=number, field="due_on"))
         if not (_text(row["text"]) or _text(row["text_zh"])):
             problems.append(Problem("A commitment needs its text in English or Chinese.", line=number, field="text"))

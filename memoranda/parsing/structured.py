@@ -46,8 +46,10 @@ class _LineLoader(yaml.SafeLoader):
     """SafeLoader that records lines, and leaves dates as text so that we validate them ourselves."""
 
 
+# Dates stay text (so 2018-02-30 is reported, not a crash) and yes/no/on/off stay words (so a
+# mechanism coded NO is not read as False): YAML 1.1's implicit conversions help no one here.
 _LineLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool"}]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
@@ -75,20 +77,46 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _co
 
 def _load(text: str, format: str) -> Any:
     if format == "json":
-        try:
-            json.loads(text)
-        except json.JSONDecodeError as error:
-            raise MemorandumParseError([Problem(f"Not valid JSON: {error.msg} (column {error.colno}).", line=error.lineno)]) from None
+        return _load_json(text)
     try:
-        # JSON is YAML too, so one loader gives line numbers for both.
         return yaml.load(text, Loader=_LineLoader)  # noqa: S506 (a SafeLoader subclass)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         raise MemorandumParseError(
-            [Problem(f"Not valid {format.upper()}: {error.problem or error.context}.", line=mark.line + 1 if mark else None)]
+            [Problem(f"Not valid YAML: {error.problem or error.context}.", line=mark.line + 1 if mark else None)]
         ) from None
     except (yaml.YAMLError, ValueError, RecursionError) as error:
-        raise MemorandumParseError([Problem(f"Not valid {format.upper()}: {error}.")]) from None
+        raise MemorandumParseError([Problem(f"Not valid YAML: {error}.")]) from None
+
+
+def _load_json(text: str) -> Any:
+    """JSON's own reading of the values; line numbers borrowed from reading it as YAML, when it can be."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise MemorandumParseError([Problem(f"Not valid JSON: {error.msg} (column {error.colno}).", line=error.lineno)]) from None
+    except (ValueError, RecursionError) as error:
+        raise MemorandumParseError([Problem(f"Not valid JSON: {str(error) or type(error).__name__}.")]) from None
+    try:
+        with_lines = yaml.load(text, Loader=_LineLoader)  # noqa: S506
+    except (yaml.YAMLError, ValueError, RecursionError):
+        with_lines = None  # e.g. tabs, which JSON allows and YAML does not: no line numbers then
+    return _with_lines(document, with_lines)
+
+
+def _with_lines(value: Any, lines: Any) -> Any:
+    if isinstance(value, dict):
+        mapping = LineDict((key, _with_lines(item, lines.get(key) if isinstance(lines, dict) else None)) for key, item in value.items())
+        mapping.line = getattr(lines, "line", None)
+        mapping.key_lines = getattr(lines, "key_lines", {})
+        return mapping
+    if isinstance(value, list):
+        sequence = LineList(
+            _with_lines(item, lines[index] if isinstance(lines, list) and index < len(lines) else None) for index, item in enumerate(value)
+        )
+        sequence.line = getattr(lines, "line", None)
+        return sequence
+    return value
 
 
 class _Reader:
@@ -96,6 +124,10 @@ class _Reader:
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+
+    @staticmethod
+    def join(path: str, key: str) -> str:
+        return f"{path}.{key}" if path else key
 
     def problem(self, mapping: Any, key: str | None, path: str, message: str) -> None:
         line = getattr(mapping, "key_lines", {}).get(key) if key else None
@@ -116,7 +148,7 @@ class _Reader:
     def check_keys(self, mapping: dict, path: str, allowed: set[str]) -> None:
         for key in mapping:
             if key not in allowed:
-                self.problem(mapping, key, f"{path}.{key}", f"unknown field; expected one of: {', '.join(sorted(allowed))}.")
+                self.problem(mapping, key, self.join(path, key), f"unknown field; expected one of: {', '.join(sorted(allowed))}.")
 
     def text(self, mapping: dict, key: str, path: str, required: bool = False, max_length: int = 10_000) -> str:
         value = mapping.get(key)
@@ -175,13 +207,13 @@ class _Reader:
         value = mapping.get(key)
         if value is None:
             if required:
-                self.problem(mapping, None, f"{path}.{key}", "is required and must list at least one entry.")
+                self.problem(mapping, None, self.join(path, key), "is required and must list at least one entry.")
             return []
         if not isinstance(value, list):
-            self.problem(mapping, key, f"{path}.{key}", "must be a list.")
+            self.problem(mapping, key, self.join(path, key), "must be a list.")
             return []
         if required and not value:
-            self.problem(mapping, key, f"{path}.{key}", "must list at least one entry.")
+            self.problem(mapping, key, self.join(path, key), "must list at least one entry.")
         return value
 
 
@@ -191,7 +223,7 @@ def parse_structured(text: str, *, format: str = "yaml") -> ParsedMemorandum:
     if not isinstance(document, dict):
         raise MemorandumParseError([Problem("The file must be a mapping with mechanism, session, memorandum and areas.", line=1)])
     read = _Reader()
-    read.check_keys(document, "$", TOP_KEYS)
+    read.check_keys(document, "", TOP_KEYS)
     mechanism = read.mapping(document, "mechanism", "mechanism", MECHANISM_KEYS, required=True)
     session = read.mapping(document, "session", "session", SESSION_KEYS, required=True)
     memorandum = read.mapping(document, "memorandum", "memorandum", MEMORANDUM_KEYS)
@@ -217,7 +249,7 @@ def parse_structured(text: str, *, format: str = "yaml") -> ParsedMemorandum:
     )
     if parsed.mechanism_code and not re.fullmatch(r"[A-Z][A-Z0-9]{1,11}", parsed.mechanism_code):
         read.problem(mechanism, "code", "mechanism.code", "must be 2 to 12 capital letters or digits, starting with a letter, e.g. HKBJ.")
-    for area_index, area_data in enumerate(read.sequence(document, "areas", "areas", required=True)):
+    for area_index, area_data in enumerate(read.sequence(document, "areas", "", required=True)):
         parsed.areas.append(_area(read, area_data, f"areas[{area_index}]"))
     if read.problems:
         raise MemorandumParseError(read.problems)
@@ -239,6 +271,8 @@ def _area(read: _Reader, data: Any, path: str) -> ParsedArea:
 
 def _item(read: _Reader, data: Any, path: str) -> ParsedItem:
     if isinstance(data, str):  # an item may be just its text
+        if not data.strip():
+            read.problems.append(Problem("an item's text is empty.", field=path))
         return ParsedItem(text=data.strip())
     if not isinstance(data, dict):
         read.problems.append(Problem("must be the item's text or a mapping of its fields.", field=path))

@@ -34,7 +34,7 @@ ORDINAL_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
 CHINESE_NUMERALS = {"〇": 0, "零": 0, "一": 1, "二": 2, "兩": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 SESSION = re.compile(
-    r"\b(?P<ordinal>\d{1,3}(?:st|nd|rd|th)|[A-Za-z]+(?:-[A-Za-z]+)?)\s+Plenary\s+(?:Session|Meeting)\s+of\s+the\s+"
+    r"\b(?P<ordinal>\d{1,3}(?:st|nd|rd|th)|(?:(?:[Tt]wenty|[Tt]hirty|[Ff]orty|[Ff]ifty)[- ])?[A-Za-z]+)\s+Plenary\s+(?:Session|Meeting)\s+of\s+the\s+"
     r"(?P<mechanism>[A-Z][\w/&'’ -]{2,120}?(?:Conference|Council|Committee|Forum|Meeting|Mechanism))",
 )
 TITLE_VENUE = re.compile(r"\b(?:held|convened)\s+in\s+(?P<venue>[A-Z][A-Za-z'’ -]{1,60}?)\s*$")
@@ -47,9 +47,11 @@ FULL_DATE = re.compile(
 AREA_COUNT = re.compile(r"\bconsensus\s+on\s+(?:the\s+following\s+)?(?P<count>\w+)\s+(?:[\w-]+\s+){0,2}areas?\b", re.I)
 CO_CHAIRED = re.compile(r"\bco-chaired\s+by\s+(?P<chairs>.+?)\.(?:\s|$)")
 CONVENED_BY = re.compile(r"^(?P<chairs>.+?),?\s+(?:each\s+joined\s+by|convened|co-chaired)\b")
+# The closing narrative speaks of the session itself: who signed its memorandum, who chaired and
+# attended it. An item may mention another memorandum "signed in 2017" without ending the list.
 CLOSING = re.compile(
-    r"\bmemorandum\b.*\bsigned\b|\bsigned\b.*\bmemorandum\b|\bco-chaired\s+by\b|\battending\s+the\s+meeting\b"
-    r"|\balso\s+attended\b|\bwitnessed\s+the\s+signing\b",
+    r"\bmemorandum\s+of\s+the\s+.*\bPlenary\s+Session\b.*\bsigned\b|\bPlenary\s+Session\b.*\bco-chaired\s+by\b"
+    r"|\battending\s+the\s+meeting\b|\balso\s+attended\s+the\s+meeting\b|\bwitnessed\s+the\s+signing\b",
     re.I,
 )
 SENTENCE_END = tuple('.!?:;"”’)」。；：')
@@ -59,7 +61,9 @@ CHINESE_ITEM = re.compile(r"^\s*(?:[（(](?P<cn>[一二三四五六七八九十]
 CHINESE_TITLE = re.compile(r"^(?P<mechanism>.+?)第(?P<number>[〇零一二兩两三四五六七八九十百\d]+)次(?:全體|全体)?(?:會議|会议)")
 CHINESE_DATE = re.compile(r"(?P<year>\d{4}|[〇零一二三四五六七八九]{4})\s*年\s*(?P<month>\d{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*(?P<day>\d{1,2}|[一二三四五六七八九十]{1,3})\s*日")
 CHINESE_VENUE = re.compile(r"在(?P<venue>[\u4e00-\u9fff]{2,6}?)(?:舉行|举行|召開|召开)")
-CHINESE_CLOSING = re.compile(r"本備忘錄|本备忘录|簽署|签署|簽字|签字|一式[兩两二]份|代表[：:]")
+# Closing lines of a Chinese memorandum: "本備忘錄一式兩份…", the signatories' "…代表：".
+# Not any mention of 簽署: an item may implement an agreement already signed.
+CHINESE_CLOSING = re.compile(r"^(?:本備忘錄|本备忘录|本紀要|本纪要)|一式[兩两二]份|代表[：:]\s*\S{0,12}$")
 CJK = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -135,7 +139,7 @@ def _english_ordinal(word: str) -> int | None:
         return int(match.group(1))
     if word in ORDINAL_WORDS:
         return ORDINAL_WORDS[word]
-    tens, _, unit = word.partition("-")
+    tens, _, unit = word.replace(" ", "-").partition("-")
     if tens in ORDINAL_TENS and unit in ORDINAL_WORDS and 0 < ORDINAL_WORDS[unit] < 10:
         return ORDINAL_TENS[tens] + ORDINAL_WORDS[unit]
     if word.endswith("ieth") and word[:-4] + "y" in ORDINAL_TENS:
@@ -146,7 +150,7 @@ def _english_ordinal(word: str) -> int | None:
 def _co_chairs(chairs: str) -> list[str]:
     """'the Chief Executive, Mrs Carrie Lam, and the Mayor of Beijing, Mr Chen Jining' → two names."""
     parts = re.split(r",?\s+and\s+(?=the\s|[A-Z])", chairs)
-    cleaned = [re.sub(r"^the\s+", "", part.strip(" ,")) for part in parts if part.strip(" ,")]
+    cleaned = [re.sub(r"^the\s+", "", part.strip(" ,"), flags=re.I) for part in parts if part.strip(" ,")]
     return [part[0].upper() + part[1:] for part in cleaned if part]
 
 
@@ -168,17 +172,24 @@ def parse_press_release(text: str) -> ParsedMemorandum:
     venue = TITLE_VENUE.search(heading) or INTRO_VENUE.search(" ".join(p.text for p in paragraphs[:3]))
     parsed.venue = venue.group("venue").strip() if venue else ""
 
-    full_date = FULL_DATE.search(" ".join(p.text for p in paragraphs[:3]))
     announced = ANNOUNCED_DAY.search(text)
-    if full_date:  # the release states the year itself: nothing is guessed
-        day, month, year = (full_date.group("day1"), full_date.group("month1"), full_date.group("year1")) if full_date.group("day1") else (
-            full_date.group("day2"), full_date.group("month2"), full_date.group("year2"))
+    if announced:  # "today (October 24)": the day without the year, to check the date entered
+        month, day = MONTHS[announced.group("month").lower()], int(announced.group("day"))
         try:
-            parsed.held_on = datetime.date(int(year), MONTHS[month.lower()], int(day))
+            datetime.date(2000, month, day)  # a leap year, so that 29 February passes
+            parsed.announced_month_day = (month, day)
         except ValueError:
-            problems.append(Problem(f"'{full_date.group(0)}' is not a real date.", field="session.held_on"))
-    elif announced:
-        parsed.announced_month_day = (MONTHS[announced.group("month").lower()], int(announced.group("day")))
+            problems.append(Problem(f"'{announced.group(0)}' is not a real date.", field="session.held_on"))
+    else:  # a release that states the year itself, where it names the session: nothing is guessed
+        where = next((p.text for p in paragraphs[:3] if SESSION.search(p.text) and FULL_DATE.search(p.text)), "")
+        full_date = FULL_DATE.search(where)
+        if full_date:
+            day, month, year = (full_date.group("day1"), full_date.group("month1"), full_date.group("year1")) if full_date.group("day1") else (
+                full_date.group("day2"), full_date.group("month2"), full_date.group("year2"))
+            try:
+                parsed.held_on = datetime.date(int(year), MONTHS[month.lower()], int(day))
+            except ValueError:
+                problems.append(Problem(f"'{full_date.group(0)}' is not a real date.", field="session.held_on"))
 
     count = AREA_COUNT.search(text)
     if count:
@@ -227,18 +238,31 @@ def parse_press_release(text: str) -> ParsedMemorandum:
 
 
 def _chinese_number(text: str) -> int | None:
-    """一 → 1, 十 → 10, 十二 → 12, 二十一 → 21, and plain digits."""
+    """一 → 1, 十 → 10, 十二 → 12, 二十一 → 21, 一百零一 → 101, 二〇一八 → 2018, and plain digits."""
     if text.isdigit():
         return int(text)
     if not text or any(char not in CHINESE_NUMERALS and char not in "十百" for char in text):
         return None
-    if "十" not in text:
+    if "十" not in text and "百" not in text:
         number = 0
-        for char in text:  # a year such as 二〇一八
+        for char in text:  # digit by digit, as in a year: 二〇一八
             number = number * 10 + CHINESE_NUMERALS[char]
         return number
-    tens, _, units = text.partition("十")
-    return (CHINESE_NUMERALS.get(tens, 1) if tens else 1) * 10 + (CHINESE_NUMERALS.get(units, 0) if units else 0)
+    total, pending = 0, None
+    for char in text:
+        if char in "十百":
+            unit = 10 if char == "十" else 100
+            if (pending == 0) or (total and total < unit and pending is None):
+                return None  # 零十, 十百: not a number
+            total += (1 if pending is None else pending) * unit
+            pending = None
+        elif CHINESE_NUMERALS[char] == 0:
+            pending = 0
+        else:
+            if pending not in (None, 0):
+                return None  # two digits in a row: 二三十
+            pending = CHINESE_NUMERALS[char]
+    return total + (pending or 0)
 
 
 def _join_chinese(previous: str, addition: str) -> str:

@@ -213,10 +213,10 @@ def test_unknown_key_is_refused_at_every_level():
     )
     problems = problems_of(text)
     assert sorted((problem.field, problem.line) for problem in problems) == [
-        ("$.notes", 3),
         ("areas[0].items[0].priority", 9),
         ("areas[0].owner", 6),
         ("mechanism.colour", 1),
+        ("notes", 3),
         ("session.room", 2),
     ]
     assert all(problem.message.startswith("unknown field; expected one of:") for problem in problems)

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from memoranda.models import Area, Commitment, Mechanism, Memorandum, Organisation, Party, PlenarySession
 from tracker.models import Membership, ProgressUpdate, ReportingCycle, Role, UpdateState
+from tracker.roles import sync_role_groups
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -111,10 +112,16 @@ class CommitmentFactory(factory.django.DjangoModelFactory):
 class MembershipFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Membership
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
     organisation = factory.SubFactory(OrganisationFactory)
     role = Role.OFFICIAL
+
+    @factory.post_generation
+    def role_groups(self, create, extracted, **kwargs):
+        if create:
+            sync_role_groups(self.user)
 
 
 class ReportingCycleFactory(factory.django.DjangoModelFactory):

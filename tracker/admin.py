@@ -1,7 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from tracker.models import Evidence, Membership, ProgressUpdate, ReportingCycle
+from tracker.models import Evidence, Membership, ProgressUpdate, Reminder, ReportingCycle
+from tracker.roles import sync_role_groups
 
 
 @admin.register(Membership)
@@ -10,6 +11,21 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role", "organisation__party"]
     search_fields = ["user__username", "user__email", "organisation__name", "organisation__name_zh"]
     autocomplete_fields = ["user", "organisation"]
+
+    # A membership's role carries its group's permissions: keep the groups in step.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        sync_role_groups(obj.user)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        sync_role_groups(obj.user)
+
+    def delete_queryset(self, request, queryset):
+        users = {membership.user for membership in queryset.select_related("user")}
+        super().delete_queryset(request, queryset)
+        for user in users:
+            sync_role_groups(user)
 
 
 @admin.register(ReportingCycle)
@@ -41,3 +57,11 @@ class EvidenceAdmin(admin.ModelAdmin):
     list_display = ["__str__", "update", "created_at"]
     search_fields = ["description", "url", "update__commitment__ref"]
     autocomplete_fields = ["update"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = ["cycle", "recipient", "kind", "sent_on", "commitment_count"]
+    list_filter = ["kind", "cycle"]
+    search_fields = ["recipient__username", "recipient__email"]
+    date_hierarchy = "sent_on"

@@ -79,6 +79,7 @@ class ReportingCycle(models.Model):
         ordering = ["-opens_on", "-pk"]
         verbose_name = _("reporting cycle")
         verbose_name_plural = _("reporting cycles")
+        permissions = [("remind_reportingcycle", _("Can send reminders for a reporting cycle"))]
         constraints = [
             models.CheckConstraint(condition=Q(due_on__gte=models.F("opens_on")), name="cycle_due_after_opening"),
             models.CheckConstraint(condition=~Q(title="") | ~Q(title_zh=""), name="cycle_has_title"),
@@ -171,6 +172,10 @@ class ProgressUpdate(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("progress update")
         verbose_name_plural = _("progress updates")
+        permissions = [
+            ("submit_progressupdate", _("Can report progress on the organisation's commitments")),
+            ("review_progressupdate", _("Can accept or return progress updates")),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(proposed_status__in=Status.values), name="update_status_valid"),
             models.CheckConstraint(
@@ -222,3 +227,35 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.description or self.url or self.file.name.rsplit("/", 1)[-1]
+
+
+class ReminderKind(models.TextChoices):
+    DUE_SOON = "due_soon", _("Due soon")
+    OVERDUE = "overdue", _("Overdue")
+    BY_COORDINATOR = "by_coordinator", _("Sent by a coordinator")
+
+
+class Reminder(models.Model):
+    """A reminder e-mailed to one person about one cycle on one day: the record that keeps
+    `send_reminders` from sending the same reminder twice, however often it runs."""
+
+    cycle = models.ForeignKey(ReportingCycle, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("reporting cycle"))
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("recipient")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ReminderKind)
+    sent_on = models.DateField(_("sent on"), default=timezone.localdate)
+    commitment_count = models.PositiveIntegerField(_("commitments awaiting an update"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_on", "-pk"]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "recipient", "kind", "sent_on"], name="reminder_once_a_day"),
+            models.CheckConstraint(condition=Q(kind__in=ReminderKind.values), name="reminder_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.recipient} ({self.sent_on})"

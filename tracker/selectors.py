@@ -12,12 +12,11 @@ view, export, report and API reads commitments through them.
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Case, CharField, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 
 from memoranda.models import Commitment, Mechanism, Organisation, PlenarySession, Status
-from tracker.models import Membership, ProgressUpdate, Role, UpdateState
-
-ADMINISTRATOR_GROUP = "Administrator"
+from tracker.models import Membership, ProgressUpdate, ReportingCycle, Role, UpdateState
+from tracker.roles import ADMINISTRATOR_GROUP
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -68,6 +67,115 @@ def commitments_editable_by(user: User) -> QuerySet[Commitment]:
     coordinated = Q(session__mechanism__in=mechanisms_coordinated_by(user))
     owned = Q(pk__in=Commitment.objects.owned_by(organisations_of(user, [Role.OFFICIAL])).values("pk"))
     return Commitment.objects.filter(coordinated | owned)
+
+
+def commitments_reportable_by(user: User) -> QuerySet[Commitment]:
+    """Commitments the user may report progress on: those their organisations lead or support,
+    as an official."""
+    if is_administrator(user):
+        return Commitment.objects.all()
+    return Commitment.objects.owned_by(organisations_of(user, [Role.OFFICIAL]))
+
+
+def may_review(user: User, commitment: Commitment) -> bool:
+    return user.has_perm("tracker.review_progressupdate") and mechanisms_coordinated_by(user).filter(pk=commitment.session.mechanism_id).exists()
+
+
+def updates_visible_to(user: User) -> QuerySet[ProgressUpdate]:
+    """Progress updates the user may read. A draft is seen only by the officials of the
+    organisation writing it; everything else by whoever may see the commitment."""
+    updates = ProgressUpdate.objects.filter(commitment__in=commitments_visible_to(user))
+    if is_administrator(user):
+        return updates
+    own = organisations_of(user, [Role.OFFICIAL])
+    return updates.filter(~Q(state=UpdateState.DRAFT) | Q(organisation__in=own) | Q(author=user))
+
+
+def updates_editable_by(user: User) -> QuerySet[ProgressUpdate]:
+    """Drafts and returned updates the user may change: their organisation's, on its commitments."""
+    editable = ProgressUpdate.objects.filter(state__in=[UpdateState.DRAFT, UpdateState.RETURNED])
+    if is_administrator(user):
+        return editable
+    return editable.filter(
+        commitment__in=commitments_reportable_by(user), organisation__in=organisations_of(user, [Role.OFFICIAL])
+    )
+
+
+def updates_reviewable_by(user: User) -> QuerySet[ProgressUpdate]:
+    """Submitted updates awaiting the user's review, oldest first."""
+    if not user.has_perm("tracker.review_progressupdate"):
+        return ProgressUpdate.objects.none()
+    return (
+        ProgressUpdate.objects.awaiting_review()
+        .filter(commitment__session__mechanism__in=mechanisms_coordinated_by(user))
+        .select_related("commitment__session__mechanism", "commitment__lead_organisation", "author", "organisation", "cycle")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def may_see_internal_note(user: User, update: ProgressUpdate) -> bool:
+    """The internal note is for the organisation that wrote it and for the coordinators."""
+    if is_administrator(user) or update.author_id == user.pk:
+        return True
+    if organisations_of(user).filter(pk=update.organisation_id).exists():
+        return True
+    return mechanisms_coordinated_by(user).filter(pk=update.commitment.session.mechanism_id).exists()
+
+
+def cycles_visible_to(user: User) -> QuerySet[ReportingCycle]:
+    return ReportingCycle.objects.filter(mechanism__in=mechanisms_visible_to(user)).select_related("mechanism")
+
+
+def open_cycle_for(mechanism_id: int) -> ReportingCycle | None:
+    return ReportingCycle.objects.open().filter(mechanism_id=mechanism_id).order_by("due_on").first()
+
+
+def cycle_commitments(cycle: ReportingCycle) -> QuerySet[Commitment]:
+    """What a cycle asks a report on: the mechanism's commitments from the sessions before the one
+    it reports to, except those already finished and not reported on in this cycle."""
+    in_cycle = ProgressUpdate.objects.filter(cycle=cycle).values("commitment_id")
+    return Commitment.objects.filter(
+        session__mechanism=cycle.mechanism, session__number__lt=cycle.reports_to_session_number
+    ).filter(~Q(status__in=Status.closed()) | Q(pk__in=in_cycle))
+
+
+def with_cycle_state(commitments: QuerySet[Commitment], cycle: ReportingCycle | None) -> QuerySet[Commitment]:
+    """Annotate `cycle_state`: the furthest state any update of the commitment reached in the cycle
+    (accepted, submitted, returned, draft), or None."""
+    if cycle is None:
+        return commitments.annotate(cycle_state=Value(None, output_field=CharField()))
+    in_cycle = ProgressUpdate.objects.filter(commitment=OuterRef("pk"), cycle=cycle)
+    rank = Case(
+        When(state=UpdateState.ACCEPTED, then=Value(4)),
+        When(state=UpdateState.SUBMITTED, then=Value(3)),
+        When(state=UpdateState.RETURNED, then=Value(2)),
+        default=Value(1),
+    )
+    best = in_cycle.annotate(rank=rank).order_by("-rank", "-pk").values("state")[:1]
+    return commitments.annotate(cycle_state=Subquery(best, output_field=CharField()))
+
+
+def cycle_completeness(cycle: ReportingCycle) -> list[dict]:
+    """Per lead organisation: how many commitments the cycle covers and how far their reports are."""
+    rows = (
+        with_cycle_state(cycle_commitments(cycle), cycle)
+        .values("lead_organisation", "lead_organisation__name", "lead_organisation__name_zh", "cycle_state")
+        .annotate(n=Count("pk"))
+    )
+    by_organisation: dict = {}
+    for row in rows:
+        entry = by_organisation.setdefault(row["lead_organisation"], {
+            "organisation_id": row["lead_organisation"],
+            "name": row["lead_organisation__name"], "name_zh": row["lead_organisation__name_zh"],
+            "total": 0, "accepted": 0, "submitted": 0, "in_progress": 0, "missing": 0,
+        })
+        entry["total"] += row["n"]
+        key = {UpdateState.ACCEPTED: "accepted", UpdateState.SUBMITTED: "submitted", None: "missing"}.get(row["cycle_state"], "in_progress")
+        entry[key] += row["n"]
+    result = sorted(by_organisation.values(), key=lambda e: (e["accepted"] / e["total"] if e["total"] else 1, e["name"] or ""))
+    for entry in result:
+        entry["percent"] = round(100 * entry["accepted"] / entry["total"]) if entry["total"] else 100
+    return result
 
 
 def with_latest_update(commitments: QuerySet[Commitment]) -> QuerySet[Commitment]:

@@ -6,14 +6,20 @@ functions guard the workflow itself: which state may follow which, and stale edi
 """
 from __future__ import annotations
 
+import datetime
+from collections.abc import Sequence
+
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.uploadedfile import UploadedFile
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from memoranda.models import Commitment, Organisation, Status
-from tracker.models import ProgressUpdate, ReportingCycle, UpdateState
+from tracker import notifications
+from tracker.models import Evidence, Membership, ProgressUpdate, ReportingCycle, UpdateState
+from tracker.roles import sync_role_groups
 
 
 class StaleEdit(ValidationError):
@@ -44,6 +50,8 @@ def progress_update_create(
     organisation: Organisation | None = None,
     submit: bool = False,
     commitment_version: int | None = None,
+    evidence_files: Sequence[UploadedFile] = (),
+    evidence_links: Sequence[str] = (),
     is_demo: bool = False,
 ) -> ProgressUpdate:
     """Start a progress update on a commitment, as a draft or submitted for review at once."""
@@ -66,7 +74,63 @@ def progress_update_create(
         update.state = UpdateState.SUBMITTED
         update.submitted_at = timezone.now()
     update.full_clean()
+    update._history_user = author
     update.save()
+    _add_evidence(update, evidence_files, evidence_links)
+    if submit:
+        notifications.update_submitted(update)
+    return update
+
+
+def _add_evidence(update: ProgressUpdate, files: Sequence[UploadedFile], links: Sequence[str]) -> None:
+    for upload in files:
+        evidence = Evidence(update=update, description=upload.name[:300])
+        evidence.file.save(upload.name, upload, save=False)
+        evidence.full_clean()
+        evidence.save()
+    for link in links:
+        evidence = Evidence(update=update, url=link)
+        evidence.full_clean()
+        evidence.save()
+
+
+@transaction.atomic
+def progress_update_edit(
+    *,
+    update: ProgressUpdate,
+    by: AbstractBaseUser,
+    proposed_status: str,
+    proposed_progress: int,
+    narrative: str,
+    next_steps: str = "",
+    not_pursued_reason: str = "",
+    internal_note: str = "",
+    update_version: int | None = None,
+    submit: bool = False,
+    evidence_files: Sequence[UploadedFile] = (),
+    evidence_links: Sequence[str] = (),
+) -> ProgressUpdate:
+    """Change a draft or a returned update; refused if someone saved it after the form was opened."""
+    update = ProgressUpdate.objects.select_for_update().get(pk=update.pk)
+    _check_version(current=update.version, expected=update_version, what=_("update"))
+    if not update.is_editable:
+        raise ValidationError(_("This update has been submitted or accepted and can no longer be changed."), code="invalid_state")
+    update.proposed_status = proposed_status
+    update.proposed_progress = proposed_progress
+    update.narrative = narrative
+    update.next_steps = next_steps
+    update.not_pursued_reason = not_pursued_reason
+    update.internal_note = internal_note
+    update.version += 1
+    if submit:
+        update.state = UpdateState.SUBMITTED
+        update.submitted_at = timezone.now()
+    update._history_user = by
+    update.full_clean()
+    update.save()
+    _add_evidence(update, evidence_files, evidence_links)
+    if submit:
+        notifications.update_submitted(update)
     return update
 
 
@@ -82,6 +146,7 @@ def progress_update_submit(*, update: ProgressUpdate, by: AbstractBaseUser) -> P
     update._history_user = by
     update.full_clean()
     update.save()
+    notifications.update_submitted(update)
     return update
 
 
@@ -117,6 +182,7 @@ def progress_update_accept(
     update._history_user = reviewer
     update.full_clean()
     update.save()
+    notifications.update_reviewed(update)
     return update
 
 
@@ -139,4 +205,70 @@ def progress_update_return(
     update._history_user = reviewer
     update.full_clean()
     update.save()
+    notifications.update_reviewed(update)
     return update
+
+
+@transaction.atomic
+def commitment_assign(
+    *,
+    commitment: Commitment,
+    by: AbstractBaseUser,
+    lead_organisation: Organisation | None,
+    supporting_organisations: Sequence[Organisation],
+    responsible_officer: str = "",
+    due_on: datetime.date | None = None,
+    commitment_version: int | None = None,
+) -> Commitment:
+    """A coordinator sets who owns a commitment and when it is due; recorded in its history."""
+    commitment = Commitment.objects.select_for_update().get(pk=commitment.pk)
+    _check_version(current=commitment.version, expected=commitment_version, what=_("commitment"))
+    commitment.lead_organisation = lead_organisation
+    commitment.responsible_officer = responsible_officer
+    commitment.due_on = due_on
+    commitment.version += 1
+    commitment._history_user = by
+    commitment._change_reason = _("Owners and due date set")
+    commitment.full_clean()
+    commitment.save()
+    commitment.supporting_organisations.set([o for o in supporting_organisations if o != lead_organisation])
+    return commitment
+
+
+@transaction.atomic
+def cycle_open(
+    *,
+    by: AbstractBaseUser,
+    mechanism,
+    title: str,
+    title_zh: str = "",
+    reports_to_session_number: int,
+    opens_on: datetime.date,
+    due_on: datetime.date,
+) -> ReportingCycle:
+    """Open a reporting cycle, e.g. 'Progress report to the 5th Plenary Session'."""
+    cycle = ReportingCycle(
+        mechanism=mechanism, title=title, title_zh=title_zh, reports_to_session_number=reports_to_session_number,
+        opens_on=opens_on, due_on=due_on, created_by=by,
+    )
+    cycle.full_clean()
+    cycle.save()
+    return cycle
+
+
+@transaction.atomic
+def cycle_close(*, cycle: ReportingCycle, by: AbstractBaseUser) -> ReportingCycle:
+    cycle = ReportingCycle.objects.select_for_update().get(pk=cycle.pk)
+    if cycle.closed_on is None:
+        cycle.closed_on = timezone.localdate()
+        cycle.save(update_fields=["closed_on"])
+    return cycle
+
+
+@transaction.atomic
+def membership_set(*, user: AbstractBaseUser, organisation: Organisation, role: str) -> Membership:
+    """Make the user a member of the organisation in a role, and give them that role's group."""
+    membership, _created = Membership.objects.update_or_create(user=user, organisation=organisation, defaults={"role": role})
+    membership.full_clean()
+    sync_role_groups(user)
+    return membership

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path, register_converter
 from django.views.i18n import set_language
 
-from tracker import views
+from tracker import views, workflow_views
 
 
 class RefConverter:
@@ -26,6 +26,19 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("sessions/<str:code>/<int:number>/", views.session_detail, name="session-detail"),
     path("commitments/<ref:ref>/", views.commitment_detail, name="commitment-detail"),
+    path("commitments/<ref:ref>/update/", workflow_views.update_create, name="update-create"),
+    path("commitments/<ref:ref>/manage/", workflow_views.commitment_manage, name="commitment-manage"),
+    path("updates/<int:pk>/", workflow_views.update_detail, name="update-detail"),
+    path("updates/<int:pk>/edit/", workflow_views.update_edit, name="update-edit"),
+    path("updates/<int:pk>/review/", workflow_views.update_review, name="update-review"),
+    path("evidence/<int:pk>/", workflow_views.evidence_download, name="evidence-download"),
+    path("my/", workflow_views.my_commitments, name="my-commitments"),
+    path("reviews/", workflow_views.review_queue, name="review-queue"),
+    path("cycles/", workflow_views.cycle_list, name="cycle-list"),
+    path("cycles/new/", workflow_views.cycle_create, name="cycle-create"),
+    path("cycles/<int:pk>/", workflow_views.cycle_detail, name="cycle-detail"),
+    path("cycles/<int:pk>/remind/", workflow_views.cycle_remind, name="cycle-remind"),
+    path("cycles/<int:pk>/close/", workflow_views.cycle_close, name="cycle-close"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

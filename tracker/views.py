@@ -11,6 +11,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from tracker import charts, selectors
+from tracker.history import history_entries
+from tracker.models import UpdateState
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -38,7 +40,21 @@ def commitment_detail(request: HttpRequest, ref: str) -> HttpResponse:
     commitment = selectors.commitment_for_page(request.user, ref)
     if commitment is None:
         raise Http404
-    return render(request, "tracker/commitment_detail.html", {"commitment": commitment})
+    user = request.user
+    may_manage = user.has_perm("memoranda.change_commitment") and selectors.commitments_editable_by(user).filter(pk=commitment.pk).exists()
+    in_progress = (
+        selectors.updates_visible_to(user)
+        .filter(commitment=commitment, state__in=[UpdateState.DRAFT, UpdateState.SUBMITTED, UpdateState.RETURNED])
+        .select_related("author", "organisation")
+    )
+    context = {
+        "commitment": commitment,
+        "may_report": user.has_perm("tracker.submit_progressupdate") and selectors.commitments_reportable_by(user).filter(pk=commitment.pk).exists(),
+        "may_manage": may_manage,
+        "in_progress": in_progress,
+        "history": history_entries(list(commitment.history.select_related("history_user"))) if may_manage else None,
+    }
+    return render(request, "tracker/commitment_detail.html", context)
 
 
 @login_not_required

@@ -4,6 +4,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from memoranda.models import Status, in_language
+from tracker.models import UpdateState
 
 register = template.Library()
 
@@ -34,3 +35,13 @@ def bilingual(obj, field: str, fallback: str = "") -> str:
         return text
     marker = _("Not available in your language; shown in the other language")
     return format_html('{}<span class="fallback-marker" title="{}">{}</span>', text, marker, _("other language"))
+
+
+@register.filter
+def get_item(mapping: dict, key):
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
+def update_state_label(state: str) -> str:
+    return UpdateState(state).label if state in UpdateState.values else ""

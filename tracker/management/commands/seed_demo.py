@@ -61,7 +61,7 @@ class Command(BaseCommand):
             user.save()
             if abbreviation:
                 organisation = Organisation.objects.get(abbreviation=abbreviation)
-                Membership.objects.update_or_create(user=user, organisation=organisation, defaults={"role": role})
+                services.membership_set(user=user, organisation=organisation, role=role)
             users[username] = user
         return users
 

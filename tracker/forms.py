@@ -1,0 +1,152 @@
+"""Forms of the progress workflow. Each carries the version it was opened at, so a stale edit is
+recognised and refused rather than overwriting someone else's work."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.utils.translation import gettext_lazy as _
+
+from memoranda.choices import Status
+from memoranda.models import Commitment, Mechanism, Organisation
+from tracker.models import ProgressUpdate, ReportingCycle
+
+MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
+EVIDENCE_EXTENSIONS = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".odt", ".ods", ".txt", ".csv", ".png", ".jpg", ".jpeg"}
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files at once (Django's documented recipe)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+class ProgressUpdateForm(forms.ModelForm):
+    evidence_files = MultipleFileField(
+        label=_("Evidence files"), required=False,
+        help_text=_("PDF, Office documents or images, up to 20 MB each."),
+    )
+    evidence_links = forms.CharField(
+        label=_("Evidence links"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One web address per line, e.g. a press release."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = ProgressUpdate
+        fields = ["proposed_status", "proposed_progress", "narrative", "next_steps", "not_pursued_reason", "internal_note"]
+        widgets = {
+            "proposed_progress": forms.NumberInput(attrs={"min": 0, "max": 100, "step": 5}),
+            "narrative": forms.Textarea(attrs={"rows": 6}),
+            "next_steps": forms.Textarea(attrs={"rows": 3}),
+            "not_pursued_reason": forms.Textarea(attrs={"rows": 2}),
+            "internal_note": forms.Textarea(attrs={"rows": 2}),
+        }
+        labels = {"proposed_status": _("Status"), "proposed_progress": _("Progress (%)")}
+        help_texts = {
+            "narrative": _("What was done since the last report: events held, agreements signed, figures."),
+            "not_pursued_reason": _("Required when the commitment is not being pursued."),
+        }
+
+    def clean_proposed_progress(self):
+        progress = self.cleaned_data["proposed_progress"]
+        if progress is not None and not 0 <= progress <= 100:
+            raise ValidationError(_("Progress is a percentage from 0 to 100."))
+        return progress
+
+    def clean_evidence_files(self):
+        files = self.cleaned_data["evidence_files"]
+        for upload in files:
+            if Path(upload.name).suffix.lower() not in EVIDENCE_EXTENSIONS:
+                raise ValidationError(_("%(name)s: this kind of file is not accepted as evidence.") % {"name": upload.name})
+            if upload.size > MAX_EVIDENCE_BYTES:
+                raise ValidationError(_("%(name)s is larger than 20 MB.") % {"name": upload.name})
+        return files
+
+    def clean_evidence_links(self):
+        links = [line.strip() for line in self.cleaned_data["evidence_links"].splitlines() if line.strip()]
+        validate = URLValidator(schemes=["http", "https"])
+        for link in links:
+            try:
+                validate(link)
+            except ValidationError:
+                raise ValidationError(_("%(link)s is not a web address (http:// or https://).") % {"link": link}) from None
+        return links
+
+    def clean(self):
+        data = super().clean()
+        if data.get("proposed_status") == Status.NOT_PURSUED and not (data.get("not_pursued_reason") or "").strip():
+            self.add_error("not_pursued_reason", _("Say why the commitment is not being pursued."))
+        if data.get("proposed_status") == Status.COMPLETED and data.get("proposed_progress") not in (None, 100):
+            self.add_error("proposed_progress", _("A completed commitment is 100% done."))
+        return data
+
+    def _post_clean(self):
+        # The service validates the whole update; the form only checks what the user typed.
+        pass
+
+
+class CommitmentAssignForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Commitment
+        fields = ["lead_organisation", "supporting_organisations", "responsible_officer", "due_on"]
+        widgets = {"due_on": forms.DateInput(attrs={"type": "date"}), "supporting_organisations": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        organisations = Organisation.objects.filter(party__mechanisms=self.instance.session.mechanism).select_related("party")
+        self.fields["lead_organisation"].queryset = organisations
+        self.fields["supporting_organisations"].queryset = organisations
+
+    def _post_clean(self):
+        pass
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("return", _("Return for changes"))], widget=forms.HiddenInput)
+    comment = forms.CharField(
+        label=_("Comment to the author"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when returning: say what needs to change."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "return" and not (data.get("comment") or "").strip():
+            self.add_error("comment", _("Say what needs to change before returning the update."))
+        return data
+
+
+class ReportingCycleForm(forms.ModelForm):
+    class Meta:
+        model = ReportingCycle
+        fields = ["mechanism", "title", "title_zh", "reports_to_session_number", "opens_on", "due_on"]
+        widgets = {"opens_on": forms.DateInput(attrs={"type": "date"}), "due_on": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, mechanisms=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mechanism"].queryset = mechanisms if mechanisms is not None else Mechanism.objects.all()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("opens_on") and data.get("due_on") and data["due_on"] < data["opens_on"]:
+            self.add_error("due_on", _("The due date cannot be before the cycle opens."))
+        if not (data.get("title") or "").strip() and not (data.get("title_zh") or "").strip():
+            self.add_error("title", _("Give the cycle a title in English or Chinese."))
+        return data

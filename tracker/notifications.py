@@ -1,0 +1,114 @@
+"""E-mail about the progress workflow: updates submitted and reviewed, and reminders of cycles.
+
+Mail goes out only once the transaction that caused it has committed, so a rolled-back action
+never announces itself. Reminders are recorded (`Reminder`), which is what keeps
+`send_reminders` from sending the same reminder twice however often it runs.
+"""
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from memoranda.models import Commitment
+from tracker.models import Membership, ProgressUpdate, Reminder, ReminderKind, ReportingCycle, Role, UpdateState
+
+logger = logging.getLogger(__name__)
+REMINDER_DAYS_BEFORE = int(getattr(settings, "REMINDER_DAYS_BEFORE", 7))
+OVERDUE_REPEAT_DAYS = 7
+
+
+def language_of(user) -> str:
+    """The language to write to someone in: the one they last chose, else the site's."""
+    return getattr(getattr(user, "profile", None), "language", "") or settings.LANGUAGE_CODE
+
+
+def _send(recipients, template: str, context: dict) -> None:
+    """Render `template` (subject on its first line) for each recipient in their language."""
+    for user in {user for user in recipients if user.email and user.is_active}:
+        with translation.override(language_of(user)):
+            subject, _, body = render_to_string(template, {**context, "recipient": user, "site_url": settings.SITE_URL}).strip().partition("\n")
+        transaction.on_commit(lambda s=subject, b=body, to=user.email: _deliver(s, b, to))
+
+
+def _deliver(subject: str, body: str, to: str) -> None:
+    try:
+        send_mail(subject.strip(), body.strip() + "\n", None, [to])
+    except OSError:  # an unreachable mail server must not undo the work that was just saved
+        logger.exception("Could not send mail to %s", to)
+
+
+def coordinators_of(commitment: Commitment):
+    parties = commitment.session.mechanism.parties.all()
+    return get_user_model().objects.filter(
+        memberships__role=Role.COORDINATOR, memberships__organisation__party__in=parties
+    ).distinct()
+
+
+def update_submitted(update: ProgressUpdate) -> None:
+    _send(coordinators_of(update.commitment), "tracker/email/update_submitted.txt", {"update": update, "commitment": update.commitment})
+
+
+def update_reviewed(update: ProgressUpdate) -> None:
+    _send([update.author], "tracker/email/update_reviewed.txt", {"update": update, "commitment": update.commitment})
+
+
+def officials_awaited(cycle: ReportingCycle) -> dict:
+    """Officials whose organisations owe an update in the cycle → the commitments they owe."""
+    from tracker.selectors import cycle_commitments
+
+    done = ProgressUpdate.objects.filter(cycle=cycle, state__in=[UpdateState.SUBMITTED, UpdateState.ACCEPTED]).values("commitment_id")
+    awaited = cycle_commitments(cycle).exclude(pk__in=done).prefetch_related("supporting_organisations")
+    owed: dict[int, set[Commitment]] = {}
+    for commitment in awaited.select_related("lead_organisation"):
+        for organisation in [commitment.lead_organisation, *commitment.supporting_organisations.all()]:
+            if organisation is not None:
+                owed.setdefault(organisation.pk, set()).add(commitment)
+    members = Membership.objects.filter(role=Role.OFFICIAL, organisation_id__in=owed).select_related("user")
+    by_user: dict = {}
+    for membership in members:
+        by_user.setdefault(membership.user, set()).update(owed[membership.organisation_id])
+    return {user: sorted(commitments, key=lambda c: c.ref) for user, commitments in by_user.items()}
+
+
+def send_cycle_reminders(cycle: ReportingCycle, *, kind: str, today: datetime.date | None = None) -> int:
+    """Remind every official who still owes an update in the cycle; returns how many were sent.
+    Each person gets each kind of reminder at most once a day; 'due soon' once per cycle, and
+    'overdue' again only after a week."""
+    today = today or timezone.localdate()
+    sent = 0
+    for user, commitments in officials_awaited(cycle).items():
+        earlier = Reminder.objects.filter(cycle=cycle, recipient=user, kind=kind)
+        if kind == ReminderKind.DUE_SOON:
+            earlier = earlier.all()
+        elif kind == ReminderKind.OVERDUE:
+            earlier = earlier.filter(sent_on__gt=today - datetime.timedelta(days=OVERDUE_REPEAT_DAYS))
+        else:
+            earlier = earlier.filter(sent_on=today)
+        if earlier.exists() or not user.email:
+            continue
+        with transaction.atomic():
+            Reminder.objects.create(cycle=cycle, recipient=user, kind=kind, sent_on=today, commitment_count=len(commitments))
+            _send([user], "tracker/email/reminder.txt", {"cycle": cycle, "commitments": commitments, "kind": kind, "today": today})
+        sent += 1
+    return sent
+
+
+def due_reminders(today: datetime.date | None = None) -> dict[ReportingCycle, int]:
+    """Send what is due today for every open cycle: 'due soon' within REMINDER_DAYS_BEFORE days
+    of the due date, 'overdue' after it."""
+    today = today or timezone.localdate()
+    results = {}
+    for cycle in ReportingCycle.objects.open(today).select_related("mechanism"):
+        days_left = (cycle.due_on - today).days
+        if days_left < 0:
+            results[cycle] = send_cycle_reminders(cycle, kind=ReminderKind.OVERDUE, today=today)
+        elif days_left <= REMINDER_DAYS_BEFORE:
+            results[cycle] = send_cycle_reminders(cycle, kind=ReminderKind.DUE_SOON, today=today)
+    return results

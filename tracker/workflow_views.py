@@ -1,0 +1,306 @@
+"""The progress workflow: officials report, coordinators review, cycles collect the reports.
+
+Every object named in a URL is fetched through the row-level rule in `tracker.selectors`: what
+the user may not see answers 404, what they may see but not do answers 403.
+"""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from memoranda.models import Commitment
+from tracker import notifications, selectors, services
+from tracker.forms import CommitmentAssignForm, ProgressUpdateForm, ReportingCycleForm, ReviewForm
+from tracker.history import changes_since
+from tracker.models import Evidence, ProgressUpdate, ReminderKind, ReportingCycle, Role, UpdateState
+
+
+def _visible_commitment(request: HttpRequest, ref: str) -> Commitment:
+    commitment = selectors.commitments_visible_to(request.user).select_related("session__mechanism", "lead_organisation").filter(ref=ref).first()
+    if commitment is None:
+        raise Http404
+    return commitment
+
+
+def _visible_update(request: HttpRequest, pk: int) -> ProgressUpdate:
+    update = (
+        selectors.updates_visible_to(request.user)
+        .select_related("commitment__session__mechanism", "commitment__lead_organisation", "author", "reviewer", "organisation", "cycle")
+        .prefetch_related("evidence")
+        .filter(pk=pk)
+        .first()
+    )
+    if update is None:
+        raise Http404
+    return update
+
+
+def _reporting_organisation(request: HttpRequest, commitment: Commitment):
+    """The organisation the user reports for on this commitment: one of theirs that owns it."""
+    owners = [commitment.lead_organisation_id, *commitment.supporting_organisations.values_list("pk", flat=True)]
+    mine = selectors.organisations_of(request.user, [Role.OFFICIAL])
+    return mine.filter(pk__in=owners).order_by("pk").first()
+
+
+def _update_arguments(form: ProgressUpdateForm) -> dict:
+    data = form.cleaned_data
+    return {
+        "proposed_status": data["proposed_status"], "proposed_progress": data["proposed_progress"],
+        "narrative": data["narrative"], "next_steps": data["next_steps"], "not_pursued_reason": data["not_pursued_reason"],
+        "internal_note": data["internal_note"], "evidence_files": data["evidence_files"], "evidence_links": data["evidence_links"],
+        "submit": "submit" in form.data,
+    }
+
+
+def _stale(request, form: ProgressUpdateForm | CommitmentAssignForm, instance, error: services.StaleEdit) -> list:
+    """Keep what the user typed, show what changed meanwhile, and let them save again knowingly."""
+    opened_at = form.cleaned_data.get("version") or 1
+    instance.refresh_from_db()
+    form.data = form.data.copy()
+    form.data["version"] = instance.version
+    form.add_error(None, error.messages[0])
+    return changes_since(instance, opened_at)
+
+
+def update_create(request: HttpRequest, ref: str) -> HttpResponse:
+    commitment = _visible_commitment(request, ref)
+    if not request.user.has_perm("tracker.submit_progressupdate") or not selectors.commitments_reportable_by(request.user).filter(pk=commitment.pk).exists():
+        raise PermissionDenied(_("Only officials of the organisations that own this commitment may report on it."))
+    pending = selectors.updates_editable_by(request.user).filter(commitment=commitment).first()
+    if pending is not None:
+        messages.info(request, _("Your organisation already has an update in progress on this commitment; continue it here."))
+        return redirect("update-edit", pk=pending.pk)
+    cycle = selectors.open_cycle_for(commitment.session.mechanism_id)
+    initial = {"proposed_status": commitment.status, "proposed_progress": commitment.progress, "version": commitment.version}
+    form = ProgressUpdateForm(request.POST or None, request.FILES or None, initial=initial)
+    changed = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            update = services.progress_update_create(
+                commitment=commitment, author=request.user, organisation=_reporting_organisation(request, commitment),
+                cycle=cycle, commitment_version=form.cleaned_data["version"], **_update_arguments(form),
+            )
+        except services.StaleEdit as error:
+            changed = _stale(request, form, commitment, error)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            _saved_message(request, update)
+            return redirect("update-detail", pk=update.pk)
+    status = 409 if changed else (400 if form.errors else 200)
+    return render(request, "tracker/update_form.html", {"form": form, "commitment": commitment, "cycle": cycle, "changed": changed}, status=status)
+
+
+def _saved_message(request: HttpRequest, update: ProgressUpdate) -> None:
+    if update.state == UpdateState.SUBMITTED:
+        messages.success(request, _("Your update was submitted; the coordinators have been told."))
+    else:
+        messages.success(request, _("Your draft was saved. Submit it when it is ready."))
+
+
+def update_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    update = _visible_update(request, pk)
+    if not selectors.updates_editable_by(request.user).filter(pk=update.pk).exists():
+        raise PermissionDenied(_("This update cannot be changed: it has been submitted or accepted, or it is another organisation's."))
+    initial = {
+        "proposed_status": update.proposed_status, "proposed_progress": update.proposed_progress, "narrative": update.narrative,
+        "next_steps": update.next_steps, "not_pursued_reason": update.not_pursued_reason, "internal_note": update.internal_note,
+        "version": update.version,
+    }
+    form = ProgressUpdateForm(request.POST or None, request.FILES or None, initial=initial)
+    changed = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            update = services.progress_update_edit(update=update, by=request.user, update_version=form.cleaned_data["version"], **_update_arguments(form))
+        except services.StaleEdit as error:
+            changed = _stale(request, form, update, error)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            _saved_message(request, update)
+            return redirect("update-detail", pk=update.pk)
+    status = 409 if changed else (400 if form.errors else 200)
+    context = {"form": form, "commitment": update.commitment, "update": update, "cycle": update.cycle, "changed": changed}
+    return render(request, "tracker/update_form.html", context, status=status)
+
+
+def update_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    update = _visible_update(request, pk)
+    may_review = update.state == UpdateState.SUBMITTED and selectors.may_review(request.user, update.commitment)
+    context = {
+        "update": update,
+        "commitment": update.commitment,
+        "show_internal_note": selectors.may_see_internal_note(request.user, update),
+        "may_edit": selectors.updates_editable_by(request.user).filter(pk=update.pk).exists(),
+        "review_form": ReviewForm(initial={"version": update.version}) if may_review else None,
+    }
+    return render(request, "tracker/update_detail.html", context)
+
+
+@require_POST
+def update_review(request: HttpRequest, pk: int) -> HttpResponse:
+    update = _visible_update(request, pk)
+    if not selectors.may_review(request.user, update.commitment):
+        raise PermissionDenied(_("Only the coordinators of this mechanism review its updates."))
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        arguments = {"update": update, "reviewer": request.user, "comment": form.cleaned_data["comment"], "update_version": form.cleaned_data["version"]}
+        try:
+            if form.cleaned_data["decision"] == "accept":
+                services.progress_update_accept(**arguments)
+                messages.success(request, _("Accepted: %(ref)s now shows this update.") % {"ref": update.commitment.ref})
+            else:
+                services.progress_update_return(**arguments)
+                messages.success(request, _("Returned to %(author)s with your comment.") % {"author": update.author.get_full_name() or update.author.username})
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("update-detail", pk=update.pk)
+        following = selectors.updates_reviewable_by(request.user).first()
+        return redirect("update-detail", pk=following.pk) if following else redirect("review-queue")
+    context = {
+        "update": update, "commitment": update.commitment, "review_form": form, "may_edit": False,
+        "show_internal_note": selectors.may_see_internal_note(request.user, update),
+    }
+    return render(request, "tracker/update_detail.html", context, status=400)
+
+
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    """Evidence files are served only to those who may see their update, never from a public folder."""
+    evidence = get_object_or_404(Evidence.objects.filter(update__in=selectors.updates_visible_to(request.user)), pk=pk, file__gt="")
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=evidence.file.name.rsplit("/", 1)[-1])
+
+
+def review_queue(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("tracker.review_progressupdate"):
+        raise PermissionDenied(_("The review queue is for coordinators."))
+    return render(request, "tracker/review_queue.html", {"updates": selectors.updates_reviewable_by(request.user)})
+
+
+def my_commitments(request: HttpRequest) -> HttpResponse:
+    """An official's desk: what their organisations own, what is due, what came back."""
+    organisations = selectors.organisations_of(request.user, [Role.OFFICIAL])
+    owned = selectors.with_owners(Commitment.objects.owned_by(organisations)).in_reading_order()
+    cycles = {cycle.mechanism_id: cycle for cycle in selectors.cycles_visible_to(request.user).open()}
+    rows = []
+    for commitment in selectors.with_latest_update(owned):
+        rows.append(commitment)
+    in_cycle = {}
+    for cycle in cycles.values():
+        for commitment in selectors.with_cycle_state(selectors.cycle_commitments(cycle).owned_by(organisations), cycle):
+            in_cycle[commitment.pk] = (cycle, commitment.cycle_state)
+    due = [c for c in rows if c.pk in in_cycle and in_cycle[c.pk][1] not in (UpdateState.SUBMITTED, UpdateState.ACCEPTED)]
+    mine = selectors.updates_visible_to(request.user).filter(organisation__in=organisations).select_related("commitment", "author", "reviewer")
+    context = {
+        "organisations": organisations,
+        "commitments": rows,
+        "due": due,
+        "in_cycle": {pk: state for pk, (cycle, state) in in_cycle.items()},
+        "cycles": list(cycles.values()),
+        "returned": mine.filter(state=UpdateState.RETURNED).order_by("-reviewed_at"),
+        "drafts": mine.filter(state=UpdateState.DRAFT).order_by("-updated_at"),
+        "awaiting": mine.filter(state=UpdateState.SUBMITTED).order_by("-submitted_at"),
+        "recently_accepted": mine.filter(state=UpdateState.ACCEPTED).order_by("-reviewed_at")[:5],
+    }
+    return render(request, "tracker/my.html", context)
+
+
+@permission_required("memoranda.change_commitment", raise_exception=True)
+def commitment_manage(request: HttpRequest, ref: str) -> HttpResponse:
+    commitment = _visible_commitment(request, ref)
+    if not selectors.commitments_editable_by(request.user).filter(pk=commitment.pk).exists():
+        raise PermissionDenied(_("Only the coordinators of this mechanism assign its owners."))
+    form = CommitmentAssignForm(request.POST or None, instance=commitment, initial={"version": commitment.version})
+    changed = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.commitment_assign(
+                commitment=commitment, by=request.user, lead_organisation=data["lead_organisation"],
+                supporting_organisations=list(data["supporting_organisations"]), responsible_officer=data["responsible_officer"],
+                due_on=data["due_on"], commitment_version=data["version"],
+            )
+        except services.StaleEdit as error:
+            changed = _stale(request, form, commitment, error)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Owners and due date of %(ref)s saved.") % {"ref": commitment.ref})
+            return redirect(commitment.get_absolute_url())
+    status = 409 if changed else (400 if form.errors else 200)
+    return render(request, "tracker/commitment_manage.html", {"form": form, "commitment": commitment, "changed": changed}, status=status)
+
+
+def cycle_list(request: HttpRequest) -> HttpResponse:
+    cycles = selectors.cycles_visible_to(request.user).annotate(
+        accepted=Count("updates", filter=Q(updates__state=UpdateState.ACCEPTED), distinct=True),
+        awaiting=Count("updates", filter=Q(updates__state=UpdateState.SUBMITTED), distinct=True),
+    )
+    return render(request, "tracker/cycle_list.html", {"cycles": cycles, "may_open": request.user.has_perm("tracker.add_reportingcycle")})
+
+
+@permission_required("tracker.add_reportingcycle", raise_exception=True)
+def cycle_create(request: HttpRequest) -> HttpResponse:
+    mechanisms = selectors.mechanisms_coordinated_by(request.user)
+    form = ReportingCycleForm(request.POST or None, mechanisms=mechanisms)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        cycle = services.cycle_open(
+            by=request.user, mechanism=data["mechanism"], title=data["title"], title_zh=data["title_zh"],
+            reports_to_session_number=data["reports_to_session_number"], opens_on=data["opens_on"], due_on=data["due_on"],
+        )
+        messages.success(request, _("Cycle opened: officials now see what is due."))
+        return redirect(cycle.get_absolute_url())
+    return render(request, "tracker/cycle_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _visible_cycle(request: HttpRequest, pk: int) -> ReportingCycle:
+    return get_object_or_404(selectors.cycles_visible_to(request.user), pk=pk)
+
+
+def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = _visible_cycle(request, pk)
+    rows = selectors.cycle_completeness(cycle)
+    total = sum(row["total"] for row in rows)
+    accepted = sum(row["accepted"] for row in rows)
+    coordinates = selectors.mechanisms_coordinated_by(request.user).filter(pk=cycle.mechanism_id).exists()
+    context = {
+        "cycle": cycle, "rows": rows, "total": total, "accepted": accepted,
+        "percent": round(100 * accepted / total) if total else 100,
+        "may_remind": coordinates and request.user.has_perm("tracker.remind_reportingcycle") and cycle.closed_on is None,
+        "may_close": coordinates and request.user.has_perm("tracker.change_reportingcycle") and cycle.closed_on is None,
+        "reminders": cycle.reminders.select_related("recipient")[:20],
+    }
+    return render(request, "tracker/cycle_detail.html", context)
+
+
+@require_POST
+def cycle_remind(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = _visible_cycle(request, pk)
+    if not (request.user.has_perm("tracker.remind_reportingcycle") and selectors.mechanisms_coordinated_by(request.user).filter(pk=cycle.mechanism_id).exists()):
+        raise PermissionDenied
+    sent = notifications.send_cycle_reminders(cycle, kind=ReminderKind.BY_COORDINATOR)
+    if sent:
+        messages.success(request, _("Reminders sent to %(count)s officials.") % {"count": sent})
+    else:
+        messages.info(request, _("No reminder was sent: everyone who owes an update was already reminded today, or nothing is owed."))
+    return redirect(cycle.get_absolute_url())
+
+
+@require_POST
+def cycle_close(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = _visible_cycle(request, pk)
+    if not (request.user.has_perm("tracker.change_reportingcycle") and selectors.mechanisms_coordinated_by(request.user).filter(pk=cycle.mechanism_id).exists()):
+        raise PermissionDenied
+    services.cycle_close(cycle=cycle, by=request.user)
+    messages.success(request, _("The cycle is closed."))
+    return redirect(cycle.get_absolute_url())

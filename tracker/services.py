@@ -53,6 +53,7 @@ def progress_update_create(
     evidence_files: Sequence[UploadedFile] = (),
     evidence_links: Sequence[str] = (),
     is_demo: bool = False,
+    notify: bool = True,
 ) -> ProgressUpdate:
     """Start a progress update on a commitment, as a draft or submitted for review at once."""
     commitment = Commitment.objects.select_for_update().get(pk=commitment.pk)
@@ -77,7 +78,7 @@ def progress_update_create(
     update._history_user = author
     update.save()
     _add_evidence(update, evidence_files, evidence_links)
-    if submit:
+    if submit and notify:
         notifications.update_submitted(update)
     return update
 
@@ -152,7 +153,7 @@ def progress_update_submit(*, update: ProgressUpdate, by: AbstractBaseUser) -> P
 
 @transaction.atomic
 def progress_update_accept(
-    *, update: ProgressUpdate, reviewer: AbstractBaseUser, comment: str = "", update_version: int | None = None
+    *, update: ProgressUpdate, reviewer: AbstractBaseUser, comment: str = "", update_version: int | None = None, notify: bool = True
 ) -> ProgressUpdate:
     """Accept a submitted update: the commitment takes its status and progress, in one transaction.
 
@@ -182,13 +183,14 @@ def progress_update_accept(
     update._history_user = reviewer
     update.full_clean()
     update.save()
-    notifications.update_reviewed(update)
+    if notify:
+        notifications.update_reviewed(update)
     return update
 
 
 @transaction.atomic
 def progress_update_return(
-    *, update: ProgressUpdate, reviewer: AbstractBaseUser, comment: str, update_version: int | None = None
+    *, update: ProgressUpdate, reviewer: AbstractBaseUser, comment: str, update_version: int | None = None, notify: bool = True
 ) -> ProgressUpdate:
     """Send a submitted update back to its author with a comment saying what to fix."""
     update = ProgressUpdate.objects.select_for_update().get(pk=update.pk)
@@ -205,7 +207,8 @@ def progress_update_return(
     update._history_user = reviewer
     update.full_clean()
     update.save()
-    notifications.update_reviewed(update)
+    if notify:
+        notifications.update_reviewed(update)
     return update
 
 

@@ -76,6 +76,10 @@ def update_create(request: HttpRequest, ref: str) -> HttpResponse:
     if pending is not None:
         messages.info(request, _("Your organisation already has an update in progress on this commitment; continue it here."))
         return redirect("update-edit", pk=pending.pk)
+    awaiting = selectors.updates_visible_to(request.user).filter(commitment=commitment, state=UpdateState.SUBMITTED).first()
+    if awaiting is not None:
+        messages.info(request, _("An update on this commitment awaits review; a new one can be written once it has been reviewed."))
+        return redirect("update-detail", pk=awaiting.pk)
     cycle = selectors.open_cycle_for(commitment.session.mechanism_id)
     initial = {"proposed_status": commitment.status, "proposed_progress": commitment.progress, "version": commitment.version}
     form = ProgressUpdateForm(request.POST or None, request.FILES or None, initial=initial)

@@ -15,11 +15,11 @@ DEMO_NOTE = "Demo data: "
 
 # username, organisation abbreviation (None for the administrator), role, first name, last name
 DEMO_USERS = [
-    ("admin", None, None, "Ada", "Administrator"),
-    ("coordinator", "CMAB", Role.COORDINATOR, "Connie", "Coordinator"),
-    ("official-cmab", "CMAB", Role.OFFICIAL, "Oscar", "Official (CMAB)"),
-    ("official-mtr", "MTR", Role.OFFICIAL, "Olivia", "Official (MTR)"),
-    ("viewer", "CMAB", Role.VIEWER, "Victor", "Viewer"),
+    ("admin", None, None, "Ada", "Ng"),
+    ("coordinator", "CMAB", Role.COORDINATOR, "Connie", "Wong"),
+    ("official-cmab", "CMAB", Role.OFFICIAL, "Oscar", "Lee"),
+    ("official-mtr", "MTR", Role.OFFICIAL, "Olivia", "Chan"),
+    ("viewer", "CMAB", Role.VIEWER, "Victor", "Lam"),
 ]
 
 
@@ -94,6 +94,7 @@ class Command(BaseCommand):
                 narrative=DEMO_NOTE + narrative,
                 next_steps=next_steps,
                 is_demo=True,
+                notify=False,
                 **kwargs,
             )
 
@@ -103,13 +104,13 @@ class Command(BaseCommand):
             "Two Fintech exchange sessions held with Beijing enterprises; a joint sharing session on regulatory sandboxes is planned.",
             "Hold the third exchange session before the 5th Plenary Session.", submit=True,
         )
-        services.progress_update_accept(update=accepted, reviewer=coordinator, comment="Thank you.")
+        services.progress_update_accept(update=accepted, reviewer=coordinator, comment="Thank you.", notify=False)
         winter_games = update(
             "HKBJ-4-7.1", "official-cmab", Status.COMPLETED, 100,
             "Hong Kong youth volunteers served at the Olympic and Paralympic Winter Games Beijing 2022.",
             submit=True,
         )
-        services.progress_update_accept(update=winter_games, reviewer=coordinator)
+        services.progress_update_accept(update=winter_games, reviewer=coordinator, notify=False)
         update(
             "HKBJ-4-6.5", "official-mtr", Status.ON_TRACK, 25,
             "Meetings held with Beijing railway operators on operation and maintenance practice; training exchange being scoped.",
@@ -120,7 +121,7 @@ class Command(BaseCommand):
             "HKBJ-4-5.3", "official-cmab", Status.ONGOING, 50, "Exchanges continued.", submit=True,
         )
         services.progress_update_return(
-            update=returned, reviewer=coordinator,
+            update=returned, reviewer=coordinator, notify=False,
             comment="Please say how many officers took part in each direction and when the agreement is renewed.",
         )
         update(

@@ -6,6 +6,13 @@ from dataclasses import dataclass
 from memoranda.models import Status
 
 
+# Written into the SVG itself (not only via CSS classes) so that PDF renderers colour it too.
+STATUS_COLOURS = {
+    "not_started": "#aab3bd", "on_track": "#3f9a55", "at_risk": "#e0a100", "ongoing": "#3b7dd8",
+    "completed": "#155d27", "not_pursued": "#c0392b", "carried_forward": "#8256b0",
+}
+
+
 @dataclass(frozen=True)
 class Segment:
     status: str
@@ -13,6 +20,10 @@ class Segment:
     count: int
     start: float  # percent of the bar's width
     width: float  # percent of the bar's width
+
+    @property
+    def colour(self) -> str:
+        return STATUS_COLOURS.get(self.status, "#aab3bd")
 
 
 def status_segments(counts: dict[str, int]) -> list[Segment]:

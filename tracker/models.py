@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from memoranda.models import Commitment, Mechanism, Organisation, Status, in_language
+from memoranda.models import Commitment, Mechanism, Organisation, PlenarySession, Status, in_language
 
 
 class Role(models.TextChoices):
@@ -259,3 +259,26 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.recipient} ({self.sent_on})"
+
+
+class Snapshot(models.Model):
+    """The state of a session's commitments frozen "as at" a date, e.g. the day of the next plenary.
+    Its rows never change afterwards: it is created whole and has no way to be edited."""
+
+    session = models.ForeignKey(PlenarySession, on_delete=models.PROTECT, related_name="snapshots", verbose_name=_("session"))
+    as_at = models.DateField(_("as at"))
+    label = models.CharField(_("label"), max_length=200, blank=True, help_text=_("e.g. For the 5th Plenary Session"))
+    rows = models.JSONField(_("rows"), default=list, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("frozen by")
+    )
+    created_at = models.DateTimeField(_("frozen at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-as_at", "-pk"]
+        verbose_name = _("snapshot")
+        verbose_name_plural = _("snapshots")
+        constraints = [models.UniqueConstraint(fields=["session", "as_at"], name="snapshot_once_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.session} @ {self.as_at}"

@@ -12,7 +12,7 @@ view, export, report and API reads commitments through them.
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Case, CharField, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import Avg, Case, CharField, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 
 from memoranda.models import Commitment, Mechanism, Organisation, PlenarySession, Status
 from tracker.models import Membership, ProgressUpdate, ReportingCycle, Role, UpdateState
@@ -240,3 +240,50 @@ def commitment_for_page(user: User, ref: str) -> Commitment | None:
         .filter(ref=ref)
         .first()
     )
+
+
+def dashboard(user: User) -> dict:
+    """Everything the dashboard shows, in a fixed number of queries."""
+    visible = commitments_visible_to(user)
+    overall = dict(visible.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    by_area: dict[int, dict] = {}
+    for row in visible.values("area", "area__name", "area__name_zh", "area__position", "area__mechanism__code", "status").annotate(n=Count("pk")):
+        entry = by_area.setdefault(row["area"], {
+            "name": row["area__name"], "name_zh": row["area__name_zh"], "position": row["area__position"],
+            "mechanism": row["area__mechanism__code"], "counts": {},
+        })
+        entry["counts"][row["status"]] = row["n"]
+    sessions = sessions_for_home(user).annotate(average_progress=Avg("commitments__progress"))
+    cycles = []
+    for cycle in cycles_visible_to(user).open():
+        rows = cycle_completeness(cycle)
+        total, accepted = sum(r["total"] for r in rows), sum(r["accepted"] for r in rows)
+        cycles.append({"cycle": cycle, "total": total, "accepted": accepted, "percent": round(100 * accepted / total) if total else 100})
+    listed = with_owners(visible).order_by("due_on", "ref")
+    return {
+        "overall": overall,
+        "total": sum(overall.values()),
+        "areas": sorted(by_area.values(), key=lambda e: (e["mechanism"], e["position"])),
+        "sessions": sessions,
+        "cycles": cycles,
+        "overdue": list(listed.overdue()[:10]),
+        "overdue_count": visible.overdue().count(),
+        "at_risk": list(listed.filter(status=Status.AT_RISK)[:10]),
+        "at_risk_count": visible.filter(status=Status.AT_RISK).count(),
+    }
+
+
+def my_tasks(user: User) -> dict:
+    """What waits for this user: updates to write or fix, updates to review."""
+    official_of = organisations_of(user, [Role.OFFICIAL])
+    mine = ProgressUpdate.objects.filter(organisation__in=official_of)
+    owed = 0
+    for cycle in cycles_visible_to(user).open():
+        done = ProgressUpdate.objects.filter(cycle=cycle, state__in=[UpdateState.SUBMITTED, UpdateState.ACCEPTED]).values("commitment_id")
+        owed += cycle_commitments(cycle).owned_by(official_of).exclude(pk__in=done).count()
+    return {
+        "owed": owed,
+        "returned": mine.filter(state=UpdateState.RETURNED).count(),
+        "drafts": mine.filter(state=UpdateState.DRAFT).count(),
+        "to_review": updates_reviewable_by(user).count(),
+    }

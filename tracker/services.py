@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from memoranda.models import Commitment, Organisation, Status
 from tracker import notifications
-from tracker.models import Evidence, Membership, ProgressUpdate, ReportingCycle, UpdateState
+from tracker.models import Evidence, Membership, ProgressUpdate, ReportingCycle, Snapshot, UpdateState
 from tracker.roles import sync_role_groups
 
 
@@ -275,3 +275,16 @@ def membership_set(*, user: AbstractBaseUser, organisation: Organisation, role: 
     membership.full_clean()
     sync_role_groups(user)
     return membership
+
+
+@transaction.atomic
+def snapshot_take(*, session, as_at: datetime.date, by: AbstractBaseUser, label: str = "") -> Snapshot:
+    """Freeze the state of a session's commitments as at a date. A snapshot is never changed."""
+    from tracker.reports import report_rows
+
+    if Snapshot.objects.filter(session=session, as_at=as_at).exists():
+        raise ValidationError({"as_at": _("A snapshot as at this date already exists; snapshots are never replaced.")})
+    snapshot = Snapshot(session=session, as_at=as_at, label=label, created_by=by, rows=report_rows(Commitment.objects.for_session(session), as_at))
+    snapshot.full_clean()
+    snapshot.save()
+    return snapshot

@@ -208,7 +208,7 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIN
 PUBLIC_PORTAL_ENABLED = env_bool("PUBLIC_PORTAL_ENABLED")
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
+DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
 LOGGING = {
@@ -216,4 +216,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint narrates every step of every PDF at INFO.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path, register_converter
 from django.views.i18n import set_language
 
-from tracker import views, workflow_views
+from tracker import report_views, views, workflow_views
 
 
 class RefConverter:
@@ -24,7 +24,9 @@ register_converter(RefConverter, "ref")
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("sessions/", views.session_list, name="session-list"),
     path("sessions/<str:code>/<int:number>/", views.session_detail, name="session-detail"),
+    path("commitments/", views.CommitmentListView.as_view(), name="commitment-list"),
     path("commitments/<ref:ref>/", views.commitment_detail, name="commitment-detail"),
     path("commitments/<ref:ref>/update/", workflow_views.update_create, name="update-create"),
     path("commitments/<ref:ref>/manage/", workflow_views.commitment_manage, name="commitment-manage"),
@@ -39,6 +41,11 @@ urlpatterns = [
     path("cycles/<int:pk>/", workflow_views.cycle_detail, name="cycle-detail"),
     path("cycles/<int:pk>/remind/", workflow_views.cycle_remind, name="cycle-remind"),
     path("cycles/<int:pk>/close/", workflow_views.cycle_close, name="cycle-close"),
+    path("reports/", report_views.report_list, name="report-list"),
+    path("reports/sessions/<str:code>/<int:number>/", report_views.session_report, name="session-report"),
+    path("reports/sessions/<str:code>/<int:number>/snapshots/", report_views.snapshot_create, name="snapshot-create"),
+    path("reports/sessions/<str:code>/<int:number>/compare/", report_views.snapshot_compare, name="snapshot-compare"),
+    path("reports/mechanisms/<str:code>/", report_views.mechanism_report, name="mechanism-report"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -1,26 +1,49 @@
 """Pages. Views keep to HTTP: they read through selectors and write through services."""
 from __future__ import annotations
 
+from collections import Counter
 from itertools import groupby
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
+from django.db.models import Avg
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from tracker import charts, selectors
+from django.utils import timezone
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from memoranda.choices import Status
+from tracker import charts, exports, selectors
+from tracker.filters import PAGE_SIZES, CommitmentFilter
+from tracker.tables import CommitmentTable
 from tracker.history import history_entries
 from tracker.models import UpdateState
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    sessions = list(selectors.sessions_for_home(request.user))
+    """The dashboard: where everything stands, what is late or at risk, and what waits for me."""
+    data = selectors.dashboard(request.user)
+    data["overall_segments"] = charts.status_segments(data["overall"])
+    for area in data["areas"]:
+        area["segments"] = charts.status_segments(area["counts"])
+        area["total"] = sum(area["counts"].values())
+    data["sessions"] = list(data["sessions"])
+    for session in data["sessions"]:
+        session.segments = charts.status_segments(charts.counts_from_annotations(session))
+    data["tasks"] = selectors.my_tasks(request.user)
+    data["status_rows"] = [(status.value, status.label, data["overall"].get(status.value, 0)) for status in Status]
+    return render(request, "tracker/home.html", data)
+
+
+def session_list(request: HttpRequest) -> HttpResponse:
+    sessions = list(selectors.sessions_for_home(request.user).annotate(average_progress=Avg("commitments__progress")))
     for session in sessions:
         session.segments = charts.status_segments(charts.counts_from_annotations(session))
-        session.chart_description = charts.describe(session.segments)
-    return render(request, "tracker/home.html", {"sessions": sessions})
+    return render(request, "tracker/session_list.html", {"sessions": sessions})
 
 
 def session_detail(request: HttpRequest, code: str, number: int) -> HttpResponse:
@@ -28,11 +51,16 @@ def session_detail(request: HttpRequest, code: str, number: int) -> HttpResponse
     if session is None:
         raise Http404
     commitments = list(selectors.session_commitments(request.user, session))
-    areas = [(area, list(items)) for area, items in groupby(commitments, key=lambda c: c.area)]
+    areas = []
+    for area, items in groupby(commitments, key=lambda c: (c.area_position, c.area)):
+        items = list(items)
+        counts = dict(Counter(item.status for item in items))
+        areas.append((area[1], items, charts.status_segments(counts)))
+    segments = charts.status_segments(dict(Counter(c.status for c in commitments)))
     return render(
         request,
         "tracker/session_detail.html",
-        {"session": session, "areas": areas, "commitment_count": len(commitments)},
+        {"session": session, "areas": areas, "commitment_count": len(commitments), "segments": segments},
     )
 
 
@@ -69,3 +97,43 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception as error:  # any database failure means "not healthy", never a 500 page
         return JsonResponse({"status": "error", "database": type(error).__name__}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+class CommitmentListView(SingleTableMixin, FilterView):
+    """The list, its filters and its exports are one definition: `?_export=csv|xlsx|json` exports
+    exactly the rows the filters select, with every column."""
+
+    table_class = CommitmentTable
+    filterset_class = CommitmentFilter
+    template_name = "tracker/commitment_list.html"
+    EXPORTS = {"csv", "xlsx", "json"}
+
+    def get_queryset(self):
+        return selectors.with_latest_update(selectors.with_owners(selectors.commitments_visible_to(self.request.user))).in_reading_order()
+
+    def get_table_pagination(self, table):
+        size = self.request.GET.get("size", "")
+        return {"per_page": int(size) if size.isdigit() and int(size) in PAGE_SIZES else PAGE_SIZES[0]}
+
+    def get(self, request, *args, **kwargs):
+        export = request.GET.get("_export")
+        if export in self.EXPORTS:
+            filterset = self.get_filterset(self.get_filterset_class())
+            rows = exports.commitment_rows(filterset.qs if filterset.is_valid() else self.get_queryset().none())
+            filename = f"commitments-{timezone.localdate():%Y%m%d}"
+            if export == "csv":
+                return exports.csv_response(rows, exports.EXPORT_COLUMNS, filename)
+            if export == "json":
+                return exports.json_response(rows, filename)
+            return exports.xlsx_response(rows, exports.EXPORT_COLUMNS, filename)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        query.pop("_export", None)
+        context["query"] = query.urlencode()
+        context["page_sizes"] = PAGE_SIZES
+        context["size"] = self.get_table_pagination(None)["per_page"]
+        return context

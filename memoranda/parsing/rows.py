@@ -22,6 +22,8 @@ COLUMNS = [
     "lead_organisation", "supporting_organisations", "parties", "responsible_officer", "status", "progress",
     "not_pursued_reason", "due_on", "continues",
 ]
+# Columns an export adds for its readers; an import accepts and ignores them.
+EXPORT_ONLY_COLUMNS = ["mechanism", "status_label", "overdue", "latest_update_on", "latest_update"]
 REF = re.compile(r"^[A-Z][A-Z0-9]{1,11}-\d+-\d+\.\d+$")
 SESSION = re.compile(r"^[A-Z][A-Z0-9]{1,11}-\d+$")
 ISO_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?: 00:00(?::00)?)?")
@@ -77,7 +79,7 @@ def _text(value: object) -> str:
 def check_rows(dataset: tablib.Dataset) -> None:
     headers = [_text(header) for header in (dataset.headers or [])]
     missing = [column for column in COLUMNS if column not in headers]
-    unknown = [header for header in headers if header and header not in COLUMNS]
+    unknown = [header for header in headers if header and header not in COLUMNS and header not in EXPORT_ONLY_COLUMNS]
     problems = []
     if missing:
         problems.append(Problem(f"Missing column(s): {', '.join(missing)}. The columns are those of an export: {', '.join(COLUMNS)}.", line=1, field="header"))

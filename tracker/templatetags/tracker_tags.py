@@ -1,9 +1,12 @@
 """Small fragments every page repeats: status badges, progress bars, text in the reader's language."""
+from collections.abc import Mapping
+
 from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from memoranda.models import Status, in_language
+from tracker.charts import describe
 from tracker.models import UpdateState
 
 register = template.Library()
@@ -28,7 +31,8 @@ def progress_bar(progress: int | None) -> str:
 def bilingual(obj, field: str, fallback: str = "") -> str:
     """`obj.<field>` or `obj.<field>_zh`, whichever suits the reader, marked when it fell back;
     `fallback` when there is neither (e.g. an item's first words when it has no short title)."""
-    text, fell_back = in_language(getattr(obj, field, ""), getattr(obj, f"{field}_zh", ""))
+    read = obj.get if isinstance(obj, Mapping) else lambda name, default: getattr(obj, name, default)
+    text, fell_back = in_language(read(field, "") or "", read(f"{field}_zh", "") or "")
     if not text:
         return fallback
     if not fell_back:
@@ -45,3 +49,8 @@ def get_item(mapping: dict, key):
 @register.filter
 def update_state_label(state: str) -> str:
     return UpdateState(state).label if state in UpdateState.values else ""
+
+
+@register.filter
+def describe_segments(segments) -> str:
+    return describe(segments)

@@ -1,0 +1,116 @@
+"""Reports for the next plenary session: as a page, a PDF, a spreadsheet; and frozen snapshots."""
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.staticfiles import finders
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tracker import exports, reports, selectors, services
+from tracker.models import Snapshot
+
+
+def _session(request: HttpRequest, code: str, number: int):
+    session = selectors.session_visible_to(request.user, code=code, number=number)
+    if session is None:
+        raise Http404
+    return session
+
+
+def _may_snapshot(request: HttpRequest, session) -> bool:
+    return request.user.has_perm("tracker.add_reportingcycle") and selectors.mechanisms_coordinated_by(request.user).filter(pk=session.mechanism_id).exists()
+
+
+def _as_at(request: HttpRequest) -> datetime.date:
+    try:
+        return min(datetime.date.fromisoformat(request.GET.get("as_at", "")), timezone.localdate())
+    except ValueError:
+        return timezone.localdate()
+
+
+def report_list(request: HttpRequest) -> HttpResponse:
+    sessions = selectors.sessions_for_home(request.user)
+    mechanisms = selectors.mechanisms_visible_to(request.user)
+    return render(request, "tracker/report_list.html", {"sessions": sessions, "mechanisms": mechanisms})
+
+
+def session_report(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    session = _session(request, code, number)
+    snapshot = None
+    if request.GET.get("snapshot", "").isdigit():
+        snapshot = get_object_or_404(Snapshot, pk=int(request.GET["snapshot"]), session=session)
+        report = reports.SessionReport(session=session, as_at=snapshot.as_at, rows=snapshot.rows, snapshot=snapshot)
+    else:
+        report = reports.session_report(session, request.user, _as_at(request))
+    export = request.GET.get("_export")
+    filename = f"{session.mechanism.code}-{session.number}-report-{report.as_at:%Y%m%d}"
+    if export == "pdf":
+        return _pdf(request, report, filename)
+    if export == "xlsx":
+        return exports.xlsx_response(reports.report_export_rows(report), reports.REPORT_COLUMNS, filename, reports.report_headers())
+    if export == "csv":
+        rows = reports.report_export_rows(report)
+        response = exports.csv_response(rows, reports.REPORT_COLUMNS, filename)
+        return response
+    context = {
+        "report": report,
+        "snapshots": session.snapshots.all(),
+        "may_snapshot": _may_snapshot(request, session),
+        "query": request.GET.urlencode(),
+        "today": timezone.localdate(),
+    }
+    return render(request, "tracker/session_report.html", context)
+
+
+def _pdf(request: HttpRequest, report: reports.SessionReport, filename: str) -> HttpResponse:
+    from weasyprint import CSS, HTML  # imported here: WeasyPrint loads fonts and Pango when first used
+
+    html = render_to_string("tracker/report_document.html", {"report": report, "language": get_language()}, request)
+    stylesheet = CSS(filename=finders.find("css/report.css"))
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf(stylesheets=[stylesheet])
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
+    return response
+
+
+@require_POST
+def snapshot_create(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    session = _session(request, code, number)
+    if not _may_snapshot(request, session):
+        raise PermissionDenied(_("Only the coordinators of this mechanism freeze snapshots."))
+    try:
+        as_at = min(datetime.date.fromisoformat(request.POST.get("as_at", "")), timezone.localdate())
+    except ValueError:
+        as_at = timezone.localdate()
+    try:
+        snapshot = services.snapshot_take(session=session, as_at=as_at, by=request.user, label=request.POST.get("label", "")[:200])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("session-report", code=code, number=number)
+    messages.success(request, _("Snapshot frozen as at %(date)s.") % {"date": snapshot.as_at})
+    return redirect(f"{redirect('session-report', code=code, number=number).url}?snapshot={snapshot.pk}")
+
+
+def snapshot_compare(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    session = _session(request, code, number)
+    snapshots = {str(s.pk): s for s in session.snapshots.all()}
+    before = snapshots.get(request.GET.get("a", ""))
+    after = snapshots.get(request.GET.get("b", ""))
+    if before is None:
+        raise Http404
+    after_rows = after.rows if after else reports.session_report(session, request.user).rows
+    comparison = reports.compare_rows(before.rows, after_rows)
+    return render(request, "tracker/snapshot_compare.html", {"session": session, "before": before, "after": after, "comparison": comparison, "snapshots": snapshots.values()})
+
+
+def mechanism_report(request: HttpRequest, code: str) -> HttpResponse:
+    mechanism = get_object_or_404(selectors.mechanisms_visible_to(request.user), code=code)
+    return render(request, "tracker/mechanism_report.html", {"report": reports.mechanism_report(mechanism, request.user)})

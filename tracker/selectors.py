@@ -287,3 +287,23 @@ def my_tasks(user: User) -> dict:
         "drafts": mine.filter(state=UpdateState.DRAFT).count(),
         "to_review": updates_reviewable_by(user).count(),
     }
+
+
+def commitment_lineage(user: User, commitment: Commitment, limit: int = 20) -> list[Commitment]:
+    """The chain a commitment belongs to across sessions: what it continues, and what continues it,
+    oldest first (only the links the user may see)."""
+    visible = commitments_visible_to(user).select_related("session__mechanism")
+    chain = [commitment]
+    link = commitment
+    while link.continues_id and len(chain) < limit:
+        link = visible.filter(pk=link.continues_id).first()
+        if link is None:
+            break
+        chain.insert(0, link)
+    link = commitment
+    while len(chain) < limit:
+        link = visible.filter(continues=link).order_by("session__number", "pk").first()
+        if link is None:
+            break
+        chain.append(link)
+    return chain

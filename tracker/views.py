@@ -81,6 +81,7 @@ def commitment_detail(request: HttpRequest, ref: str) -> HttpResponse:
         "may_manage": may_manage,
         "in_progress": in_progress,
         "history": history_entries(list(commitment.history.select_related("history_user"))) if may_manage else None,
+        "lineage": selectors.commitment_lineage(user, commitment) if commitment.continues_id or commitment.continued_by.all() else [],
     }
     return render(request, "tracker/commitment_detail.html", context)
 

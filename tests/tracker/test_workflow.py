@@ -377,3 +377,27 @@ def test_invalid_edit_leaves_the_draft_unchanged(client, official, cycle, commit
     draft.refresh_from_db()
     assert (draft.narrative, draft.proposed_progress, draft.version, draft.state) == ("First draft.", 20, 1, UpdateState.DRAFT)
     assert not draft.evidence.exists()
+
+
+def test_two_coordinators_assigning_owners_the_second_to_save_is_refused_and_keeps_their_choice(client, coordinator, cmab, mtr, commitment):
+    other_coordinator = member_of(cmab, Role.COORDINATOR, user__username="kelvin")
+    as_user(client, coordinator)
+    opened_version = client.get("/commitments/HKBJ-4-6.5/manage/").context["form"]["version"].value()
+    services.commitment_assign(
+        commitment=commitment, by=other_coordinator, lead_organisation=mtr, supporting_organisations=[cmab],
+        responsible_officer="Ms Ho",
+    )
+    owners = {"lead_organisation": mtr.pk, "supporting_organisations": [cmab.pk], "responsible_officer": "Mr Lam"}
+
+    stale = client.post("/commitments/HKBJ-4-6.5/manage/", {**owners, "version": opened_version})
+    assert stale.status_code == 409
+    commitment.refresh_from_db()
+    assert commitment.responsible_officer == "Ms Ho"
+    body = stale.content.decode()
+    assert 'value="Mr Lam"' in body
+    assert "Ms Ho" in body
+
+    saved = client.post("/commitments/HKBJ-4-6.5/manage/", {**owners, "version": stale.context["form"]["version"].value()})
+    assert saved.status_code == 302
+    commitment.refresh_from_db()
+    assert commitment.responsible_officer == "Mr Lam"

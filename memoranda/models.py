@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from functools import lru_cache
+
+import zhconv
 
 from django.db import models
 from django.db.models import Q
@@ -20,9 +23,18 @@ from memoranda.choices import MemorandumLanguage, Status
 from memoranda.formatting import session_title
 
 
+@lru_cache(maxsize=20_000)
+def in_script(text: str, language: str) -> str:
+    """Chinese text in the reader's script: memoranda may come in Traditional or Simplified."""
+    return zhconv.convert(text, "zh-hans" if language == "zh-hans" else "zh-hant")
+
+
 def in_language(english: str, chinese: str) -> tuple[str, bool]:
-    """The text in the reader's language, and whether it fell back to the other one."""
-    wants_chinese = (get_language() or "en").startswith("zh")
+    """The text in the reader's language (and script), and whether it fell back to the other one."""
+    language = get_language() or "en"
+    wants_chinese = language.startswith("zh")
+    if wants_chinese and chinese:
+        return in_script(chinese, language), False
     preferred, other = (chinese, english) if wants_chinese else (english, chinese)
     if preferred:
         return preferred, False

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from tracker.models import Evidence, Membership, ProgressUpdate, Reminder, ReportingCycle
+from tracker.models import Evidence, Membership, Profile, ProgressUpdate, Reminder, ReportingCycle, Snapshot
 from tracker.roles import sync_role_groups
 
 
@@ -65,3 +65,26 @@ class ReminderAdmin(admin.ModelAdmin):
     list_filter = ["kind", "cycle"]
     search_fields = ["recipient__username", "recipient__email"]
     date_hierarchy = "sent_on"
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "language"]
+    list_filter = ["language"]
+    search_fields = ["user__username", "user__email"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Snapshot)
+class SnapshotAdmin(admin.ModelAdmin):
+    """Snapshots are frozen: the admin shows them and never changes them."""
+
+    list_display = ["session", "as_at", "label", "created_by", "created_at"]
+    list_filter = ["session"]
+    readonly_fields = ["session", "as_at", "label", "rows", "created_by", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

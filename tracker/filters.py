@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import django_filters
+import zhconv
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -64,11 +65,12 @@ class CommitmentFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """Every word must match the ref, title or text, in English or Chinese, in either script."""
         for word in value.split()[:10]:
-            queryset = queryset.filter(
-                Q(ref__icontains=word) | Q(title__icontains=word) | Q(title_zh__icontains=word)
-                | Q(text__icontains=word) | Q(text_zh__icontains=word)
-            )
+            matches = Q(ref__icontains=word) | Q(title__icontains=word) | Q(text__icontains=word)
+            for variant in {word, zhconv.convert(word, "zh-hant"), zhconv.convert(word, "zh-hans")}:
+                matches |= Q(title_zh__icontains=variant) | Q(text_zh__icontains=variant)
+            queryset = queryset.filter(matches)
         return queryset
 
     def filter_overdue(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:

@@ -92,7 +92,7 @@ class ProgressUpdateForm(forms.ModelForm):
         if data.get("proposed_status") == Status.NOT_PURSUED and not (data.get("not_pursued_reason") or "").strip():
             self.add_error("not_pursued_reason", _("Say why the commitment is not being pursued."))
         if data.get("proposed_status") == Status.COMPLETED and data.get("proposed_progress") not in (None, 100):
-            self.add_error("proposed_progress", _("A completed commitment is 100% done."))
+            self.add_error("proposed_progress", _("Set the progress of a completed commitment to 100."))
         return data
 
     def _post_clean(self):

@@ -282,3 +282,18 @@ class Snapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session} @ {self.as_at}"
+
+
+class Profile(models.Model):
+    """What the tracker remembers of a person beyond Django's user: the language they read, so
+    that e-mail reaches them in it and a new browser opens in it."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile", verbose_name=_("user"))
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True)
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self) -> str:
+        return str(self.user)

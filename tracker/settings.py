@@ -139,6 +139,7 @@ USE_I18N = True
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Hong_Kong")
 USE_TZ = True
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

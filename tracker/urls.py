@@ -1,11 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_not_required
 from django.urls import path, register_converter
-from django.views.i18n import set_language
 
-from tracker import report_views, views, workflow_views
+from tracker import account_views, report_views, views, workflow_views
 
 
 class RefConverter:
@@ -47,10 +45,10 @@ urlpatterns = [
     path("reports/sessions/<str:code>/<int:number>/compare/", report_views.snapshot_compare, name="snapshot-compare"),
     path("reports/mechanisms/<str:code>/", report_views.mechanism_report, name="mechanism-report"),
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", account_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # The language can be chosen before signing in, on the login page.
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("i18n/setlang/", account_views.language_set, name="set_language"),
     path("admin/", admin.site.urls),
 ]
 

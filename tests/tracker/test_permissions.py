@@ -266,7 +266,7 @@ def world(fourth_plenary) -> World:
 
 
 @pytest.mark.parametrize(("role", "method", "url", "target", "expected"), list(_cases()))
-def test_permission_matrix(client, world, role, method, url, target, expected):
+def test_each_role_gets_the_expected_answer_from_each_page(client, world, role, method, url, target, expected):
     address = world.address(url, target)
     data = world.post_data(url, target) if method == "POST" else None
     if role != "anonymous":

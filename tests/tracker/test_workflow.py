@@ -333,7 +333,7 @@ def test_two_officials_editing_one_draft_the_second_to_save_is_refused_and_keeps
         ({"proposed_progress": 101}, "proposed_progress", "Progress is a percentage from 0 to 100."),
         ({"proposed_progress": -5}, "proposed_progress", "Ensure this value is greater than or equal to 0."),
         ({"proposed_status": Status.NOT_PURSUED, "not_pursued_reason": "  "}, "not_pursued_reason", "Say why the commitment is not being pursued."),
-        ({"proposed_status": Status.COMPLETED, "proposed_progress": 80}, "proposed_progress", "A completed commitment is 100% done."),
+        ({"proposed_status": Status.COMPLETED, "proposed_progress": 80}, "proposed_progress", "Set the progress of a completed commitment to 100."),
         ({"narrative": ""}, "narrative", "This field is required."),
         (
             {"evidence_files": SimpleUploadedFile("setup.exe", b"MZ\x90\x00", content_type="application/octet-stream")},

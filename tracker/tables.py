@@ -31,7 +31,7 @@ class CommitmentTable(tables.Table):
         empty_text = _("No commitment matches these filters.")
 
     def render_title(self, record: Commitment) -> str:
-        return bilingual(record, "title", record.short_text)
+        return bilingual(record, "title", "text")
 
     def render_area(self, value) -> str:
         return bilingual(value, "name")

@@ -3,6 +3,7 @@ from collections.abc import Mapping
 
 from django import template
 from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from memoranda.models import Status, in_language
@@ -28,13 +29,15 @@ def progress_bar(progress: int | None) -> str:
 
 
 @register.simple_tag
-def bilingual(obj, field: str, fallback: str = "") -> str:
-    """`obj.<field>` or `obj.<field>_zh`, whichever suits the reader, marked when it fell back;
-    `fallback` when there is neither (e.g. an item's first words when it has no short title)."""
+def bilingual(obj, field: str, fallback_field: str = "") -> str:
+    """`obj.<field>` or `obj.<field>_zh`, whichever suits the reader, marked when it fell back to
+    the other language. With neither, the first words of `fallback_field` (an item's text when it
+    has no short title)."""
     read = obj.get if isinstance(obj, Mapping) else lambda name, default: getattr(obj, name, default)
     text, fell_back = in_language(read(field, "") or "", read(f"{field}_zh", "") or "")
-    if not text:
-        return fallback
+    if not text and fallback_field:
+        text, fell_back = in_language(read(fallback_field, "") or "", read(f"{fallback_field}_zh", "") or "")
+        text = Truncator(text).words(14) if " " in text else Truncator(text).chars(40)
     if not fell_back:
         return text
     marker = _("Not available in your language; shown in the other language")

@@ -56,8 +56,9 @@ test: messages
 bench: migrate
 	$(PY) -m bench
 
+# Refreshes the pictures the README shows, from a real browser on the demo data.
 screenshots: messages
-	$(PY) -m pytest tests/e2e -k screenshot $(PYTEST_ARGS)
+	SCREENSHOTS_DIR=docs/screenshots $(PY) -m pytest tests/e2e/test_screenshots.py $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles test-results .pytest_cache

@@ -7,3 +7,6 @@ os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
 os.environ["PLAIN_STATIC_STORAGE"] = "true"
 # Django's live server with Playwright's synchronous API runs ORM calls from an event loop thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# The live server speaks plain HTTP: cookies must not be marked Secure in tests.
+os.environ.setdefault("SECURE_COOKIES", "false")
+os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")

@@ -19,8 +19,12 @@ class Command(BaseCommand):
             self.stdout.write("The 4th plenary (HKBJ-4) is already loaded; nothing to do.")
             return
         call_command("loaddata", FIXTURE, verbosity=0)
-        # loaddata saves raw rows, which django-simple-history does not record: give each
-        # commitment its first history entry, so its change history starts from what was agreed.
-        call_command("populate_history", "memoranda.Commitment", auto=False, verbosity=0)
+        # loaddata saves raw rows, which django-simple-history does not record (only their
+        # many-to-many links): give every commitment without one its first history entry, so
+        # that its change history starts from what was agreed.
+        recorded = Commitment.history.values("id")
+        Commitment.history.bulk_history_create(
+            list(Commitment.objects.exclude(pk__in=recorded)), default_change_reason="Loaded from the 4th plenary fixture"
+        )
         count = Commitment.objects.filter(session__mechanism__code="HKBJ", session__number=4).count()
         self.stdout.write(self.style.SUCCESS(f"Loaded the 4th plenary of HKBJ with {count} commitments."))

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from memoranda.models import Commitment, Mechanism, Organisation, Status
 from tracker import services
+from tracker.roles import ensure_role_groups
 from tracker.models import Membership, ProgressUpdate, ReportingCycle, Role
 
 DEMO_NOTE = "Demo data: "
@@ -42,6 +43,7 @@ class Command(BaseCommand):
         except Mechanism.DoesNotExist:
             raise CommandError("Load the 4th plenary first: manage.py seed_plenary") from None
 
+        ensure_role_groups()
         users = self.make_users(os.environ.get("DEMO_PASSWORD") or "demo")
         cycle = self.make_cycle(mechanism, users["coordinator"])
         if ProgressUpdate.objects.filter(is_demo=True).exists():

@@ -94,7 +94,10 @@ class ReportingCycle(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.closed_on is None and self.opens_on <= timezone.localdate()
+        return self.is_open_on(timezone.localdate())
+
+    def is_open_on(self, day) -> bool:
+        return self.closed_on is None and self.opens_on <= day
 
     def get_absolute_url(self) -> str:
         return reverse("cycle-detail", args=[self.pk])

@@ -70,7 +70,11 @@ def officials_awaited(cycle: ReportingCycle) -> dict:
         for organisation in [commitment.lead_organisation, *commitment.supporting_organisations.all()]:
             if organisation is not None:
                 owed.setdefault(organisation.pk, set()).add(commitment)
-    members = Membership.objects.filter(role=Role.OFFICIAL, organisation_id__in=owed).select_related("user")
+    members = (
+        Membership.objects.filter(role=Role.OFFICIAL, organisation_id__in=owed, user__is_active=True)
+        .exclude(user__email="")
+        .select_related("user")
+    )
     by_user: dict = {}
     for membership in members:
         by_user.setdefault(membership.user, set()).update(owed[membership.organisation_id])
@@ -82,6 +86,8 @@ def send_cycle_reminders(cycle: ReportingCycle, *, kind: str, today: datetime.da
     Each person gets each kind of reminder at most once a day; 'due soon' once per cycle, and
     'overdue' again only after a week."""
     today = today or timezone.localdate()
+    if not cycle.is_open_on(today):
+        return 0
     sent = 0
     for user, commitments in officials_awaited(cycle).items():
         earlier = Reminder.objects.filter(cycle=cycle, recipient=user, kind=kind)
@@ -91,7 +97,7 @@ def send_cycle_reminders(cycle: ReportingCycle, *, kind: str, today: datetime.da
             earlier = earlier.filter(sent_on__gt=today - datetime.timedelta(days=OVERDUE_REPEAT_DAYS))
         else:
             earlier = earlier.filter(sent_on=today)
-        if earlier.exists() or not user.email:
+        if earlier.exists():
             continue
         with transaction.atomic():
             Reminder.objects.create(cycle=cycle, recipient=user, kind=kind, sent_on=today, commitment_count=len(commitments))

@@ -77,6 +77,13 @@ def commitments_reportable_by(user: User) -> QuerySet[Commitment]:
     return Commitment.objects.owned_by(organisations_of(user, [Role.OFFICIAL]))
 
 
+def may_manage(user: User, commitment: Commitment) -> bool:
+    """Whether the user may set a commitment's owners and due date: its mechanism's coordinators."""
+    if is_administrator(user):
+        return True
+    return user.has_perm("memoranda.change_commitment") and mechanisms_coordinated_by(user).filter(pk=commitment.session.mechanism_id).exists()
+
+
 def may_review(user: User, commitment: Commitment) -> bool:
     return user.has_perm("tracker.review_progressupdate") and mechanisms_coordinated_by(user).filter(pk=commitment.session.mechanism_id).exists()
 

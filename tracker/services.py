@@ -26,6 +26,18 @@ class StaleEdit(ValidationError):
     """Someone else saved first; the form was filled in against an older version."""
 
 
+def _check_nothing_else_awaits_review(commitment: Commitment, update: ProgressUpdate | None = None) -> None:
+    """One update at a time awaits review on a commitment, so that no accepted update silently
+    undoes another. Call with the commitment's row locked."""
+    others = ProgressUpdate.objects.filter(commitment=commitment, state=UpdateState.SUBMITTED)
+    if update is not None:
+        others = others.exclude(pk=update.pk)
+    if others.exists():
+        raise ValidationError(
+            _("Another update on this commitment awaits review; submit yours once it has been reviewed."), code="awaiting_review"
+        )
+
+
 def _check_version(*, current: int, expected: int | None, what: str) -> None:
     if expected is not None and current != expected:
         raise StaleEdit(
@@ -72,6 +84,7 @@ def progress_update_create(
         is_demo=is_demo,
     )
     if submit:
+        _check_nothing_else_awaits_review(commitment)
         update.state = UpdateState.SUBMITTED
         update.submitted_at = timezone.now()
     update.full_clean()
@@ -124,6 +137,8 @@ def progress_update_edit(
     update.internal_note = internal_note
     update.version += 1
     if submit:
+        Commitment.objects.select_for_update().get(pk=update.commitment_id)
+        _check_nothing_else_awaits_review(update.commitment, update)
         update.state = UpdateState.SUBMITTED
         update.submitted_at = timezone.now()
     update._history_user = by
@@ -141,6 +156,8 @@ def progress_update_submit(*, update: ProgressUpdate, by: AbstractBaseUser) -> P
     update = ProgressUpdate.objects.select_for_update().get(pk=update.pk)
     if not update.is_editable:
         raise ValidationError(_("Only a draft or a returned update can be submitted."), code="invalid_state")
+    Commitment.objects.select_for_update().get(pk=update.commitment_id)
+    _check_nothing_else_awaits_review(update.commitment, update)
     update.state = UpdateState.SUBMITTED
     update.submitted_at = timezone.now()
     update.version += 1

@@ -205,8 +205,6 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY") else None
 
-# The public portal and read-only API are off unless a deployment turns them on.
-PUBLIC_PORTAL_ENABLED = env_bool("PUBLIC_PORTAL_ENABLED")
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"

@@ -69,7 +69,7 @@ def commitment_detail(request: HttpRequest, ref: str) -> HttpResponse:
     if commitment is None:
         raise Http404
     user = request.user
-    may_manage = user.has_perm("memoranda.change_commitment") and selectors.commitments_editable_by(user).filter(pk=commitment.pk).exists()
+    may_manage = selectors.may_manage(user, commitment)
     in_progress = (
         selectors.updates_visible_to(user)
         .filter(commitment=commitment, state__in=[UpdateState.DRAFT, UpdateState.SUBMITTED, UpdateState.RETURNED])

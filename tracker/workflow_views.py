@@ -218,10 +218,9 @@ def my_commitments(request: HttpRequest) -> HttpResponse:
     return render(request, "tracker/my.html", context)
 
 
-@permission_required("memoranda.change_commitment", raise_exception=True)
 def commitment_manage(request: HttpRequest, ref: str) -> HttpResponse:
     commitment = _visible_commitment(request, ref)
-    if not selectors.commitments_editable_by(request.user).filter(pk=commitment.pk).exists():
+    if not selectors.may_manage(request.user, commitment):
         raise PermissionDenied(_("Only the coordinators of this mechanism assign its owners."))
     form = CommitmentAssignForm(request.POST or None, instance=commitment, initial={"version": commitment.version})
     changed = []
@@ -292,6 +291,9 @@ def cycle_remind(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = _visible_cycle(request, pk)
     if not (request.user.has_perm("tracker.remind_reportingcycle") and selectors.mechanisms_coordinated_by(request.user).filter(pk=cycle.mechanism_id).exists()):
         raise PermissionDenied
+    if not cycle.is_open:
+        messages.error(request, _("No reminder was sent: this cycle is not open."))
+        return redirect(cycle.get_absolute_url())
     sent = notifications.send_cycle_reminders(cycle, kind=ReminderKind.BY_COORDINATOR)
     if sent:
         messages.success(request, _("Reminders sent to %(count)s officials.") % {"count": sent})

@@ -53,7 +53,8 @@ test: messages
 	$(MANAGE) makemigrations --check --dry-run -v 0
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-bench: migrate
+# Timings of the heavy pages and exports at 1,000 and 10,000 commitments (BENCH_SIZES=...).
+bench: messages
 	$(PY) -m bench
 
 # Refreshes the pictures the README shows, from a real browser on the demo data.

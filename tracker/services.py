@@ -191,8 +191,12 @@ def progress_update_accept(
     commitment._change_reason = _("Accepted progress update #%(id)s") % {"id": update.pk}
     commitment.full_clean()
     commitment.save()
+    return _record_review(update, reviewer=reviewer, state=UpdateState.ACCEPTED, comment=comment, notify=notify)
 
-    update.state = UpdateState.ACCEPTED
+
+def _record_review(update: ProgressUpdate, *, reviewer, state: str, comment: str, notify: bool) -> ProgressUpdate:
+    """The reviewer's decision on the update, and the author told of it."""
+    update.state = state
     update.reviewer = reviewer
     update.review_comment = comment
     update.reviewed_at = timezone.now()
@@ -216,17 +220,7 @@ def progress_update_return(
         raise ValidationError(_("Only a submitted update can be returned."), code="invalid_state")
     if not comment.strip():
         raise ValidationError({"review_comment": _("Say what needs to change before returning the update.")})
-    update.state = UpdateState.RETURNED
-    update.reviewer = reviewer
-    update.review_comment = comment
-    update.reviewed_at = timezone.now()
-    update.version += 1
-    update._history_user = reviewer
-    update.full_clean()
-    update.save()
-    if notify:
-        notifications.update_reviewed(update)
-    return update
+    return _record_review(update, reviewer=reviewer, state=UpdateState.RETURNED, comment=comment, notify=notify)
 
 
 @transaction.atomic

@@ -83,22 +83,31 @@ def update_create(request: HttpRequest, ref: str) -> HttpResponse:
     cycle = selectors.open_cycle_for(commitment.session.mechanism_id)
     initial = {"proposed_status": commitment.status, "proposed_progress": commitment.progress, "version": commitment.version}
     form = ProgressUpdateForm(request.POST or None, request.FILES or None, initial=initial)
+
+    def save(arguments: dict) -> ProgressUpdate:
+        return services.progress_update_create(
+            commitment=commitment, author=request.user, organisation=_reporting_organisation(request, commitment),
+            cycle=cycle, commitment_version=form.cleaned_data["version"], **arguments,
+        )
+
+    return _update_form(request, form, save, stale_object=commitment, context={"commitment": commitment, "cycle": cycle})
+
+
+def _update_form(request: HttpRequest, form: ProgressUpdateForm, save, *, stale_object, context: dict) -> HttpResponse:
+    """Validate and save a progress update form; on a stale edit keep the input and show what changed."""
     changed = []
     if request.method == "POST" and form.is_valid():
         try:
-            update = services.progress_update_create(
-                commitment=commitment, author=request.user, organisation=_reporting_organisation(request, commitment),
-                cycle=cycle, commitment_version=form.cleaned_data["version"], **_update_arguments(form),
-            )
+            update = save(_update_arguments(form))
         except services.StaleEdit as error:
-            changed = _stale(request, form, commitment, error)
+            changed = _stale(request, form, stale_object, error)
         except ValidationError as error:
             form.add_error(None, error)
         else:
             _saved_message(request, update)
             return redirect("update-detail", pk=update.pk)
     status = 409 if changed else (400 if form.errors else 200)
-    return render(request, "tracker/update_form.html", {"form": form, "commitment": commitment, "cycle": cycle, "changed": changed}, status=status)
+    return render(request, "tracker/update_form.html", {**context, "form": form, "changed": changed}, status=status)
 
 
 def _saved_message(request: HttpRequest, update: ProgressUpdate) -> None:
@@ -118,20 +127,12 @@ def update_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "version": update.version,
     }
     form = ProgressUpdateForm(request.POST or None, request.FILES or None, initial=initial)
-    changed = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            update = services.progress_update_edit(update=update, by=request.user, update_version=form.cleaned_data["version"], **_update_arguments(form))
-        except services.StaleEdit as error:
-            changed = _stale(request, form, update, error)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            _saved_message(request, update)
-            return redirect("update-detail", pk=update.pk)
-    status = 409 if changed else (400 if form.errors else 200)
-    context = {"form": form, "commitment": update.commitment, "update": update, "cycle": update.cycle, "changed": changed}
-    return render(request, "tracker/update_form.html", context, status=status)
+
+    def save(arguments: dict) -> ProgressUpdate:
+        return services.progress_update_edit(update=update, by=request.user, update_version=form.cleaned_data["version"], **arguments)
+
+    context = {"commitment": update.commitment, "update": update, "cycle": update.cycle}
+    return _update_form(request, form, save, stale_object=update, context=context)
 
 
 def update_detail(request: HttpRequest, pk: int) -> HttpResponse:

@@ -87,9 +87,9 @@ class LoaderViews:
             status=400 if problems else 200,
         )
 
-    def draft(self, request: HttpRequest, token: str) -> dict:
+    def draft(self, request: HttpRequest, token: str, rows: bool = False) -> dict:
         draft = request.session.get(DRAFTS, {}).get(token)
-        if draft is None:
+        if draft is None or (draft["format"] in ROW_FORMATS) != rows:
             raise PermissionDenied(_("This preview has expired; load the source again."))
         return draft
 
@@ -111,7 +111,9 @@ class LoaderViews:
             return self.render_preview(request, token, plan)
 
         session_form = SessionPreviewForm(request.POST, prefix="session")
-        mechanism = Mechanism.objects.filter(pk=request.POST.get("session-mechanism") or 0).first() or chosen_mechanism
+        posted = request.POST.get("session-mechanism", "")
+        mechanism = Mechanism.objects.filter(pk=int(posted)).first() if posted.isdecimal() else None
+        mechanism = mechanism or chosen_mechanism
         earlier = self.earlier_refs(mechanism)
         formset = ItemFormSet(
             request.POST, prefix="items", organisations=self.organisations(mechanism), any_continues=earlier,
@@ -271,7 +273,7 @@ class LoaderViews:
         self.check_permission(request)
         if request.method != "POST":
             return redirect("admin:memoranda_memorandum_load")
-        draft = self.draft(request, token)
+        draft = self.draft(request, token, rows=True)
         try:
             result = services.commitment_rows_import(data=base64.b64decode(draft["data"]), format=draft["format"], user=request.user)
         except MemorandumParseError as error:

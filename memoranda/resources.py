@@ -21,7 +21,7 @@ class SessionWidget(widgets.ForeignKeyWidget):
 
     def clean(self, value, row=None, **kwargs):
         code, _, number = str(value or "").strip().rpartition("-")
-        session = PlenarySession.objects.filter(mechanism__code=code, number=int(number) if number.isdigit() else -1).first()
+        session = PlenarySession.objects.filter(mechanism__code=code, number=int(number) if number.isdecimal() else -1).first()
         if session is None:
             raise ValueError(f"Unknown session {value!r}: load its memorandum first.")
         return session

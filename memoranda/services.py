@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from memoranda.matching import most_similar, normalise_name, organisations_named_in
 from memoranda.models import Area, Commitment, Mechanism, Memorandum, Milestone, Organisation, Party, PlenarySession
@@ -201,11 +202,13 @@ def memorandum_plan(*, parsed: ParsedMemorandum, checksum: str, mechanism: Mecha
     by_ref = {commitment.ref: commitment for commitment in earlier}
     seen_names: set[str] = set()
     index = 0
+    if not parsed.items:
+        plan.problems.append(Problem("There is no item to load.", field="areas"))
     for area_position, parsed_area in enumerate(parsed.areas, start=1):
-        key = normalise_name(parsed_area.name or parsed_area.name_zh)
-        if key in seen_names:
+        names = {normalise_name(name) for name in (parsed_area.name, parsed_area.name_zh) if name}
+        if names & seen_names:
             plan.problems.append(Problem(f"The area {parsed_area.any_name!r} appears twice.", line=parsed_area.line, field=f"areas[{area_position - 1}]"))
-        seen_names.add(key)
+        seen_names |= names
         existing = by_name.get(normalise_name(parsed_area.name)) or by_name.get(normalise_name(parsed_area.name_zh))
         area = PlannedArea(
             name=parsed_area.name or (existing.name if existing else ""),
@@ -294,35 +297,46 @@ def memorandum_import_steps(
         if plan.problems:
             raise MemorandumImportError(plan.problems)
 
-        session = PlenarySession(
-            mechanism=plan.mechanism, number=parsed.session_number, held_on=parsed.held_on,
-            venue=parsed.venue, venue_zh=parsed.venue_zh, co_chairs="\n".join(parsed.co_chairs),
-        )
-        session.full_clean()
-        session.save()
-        memorandum = Memorandum(
-            session=session, title=parsed.title, title_zh=parsed.title_zh, signed_on=parsed.signed_on or parsed.held_on,
-            signatories="\n".join(parsed.signatories), language=parsed.language or ("zh" if parsed.title_zh and not parsed.title else "en"),
-            source_description=parsed.source_description, source_text=source_text, checksum=checksum,
-        )
-        if source_file:
-            memorandum.source_file.save(source_file[0], ContentFile(source_file[1]), save=False)
-        memorandum.full_clean()
-        memorandum.save()
+        try:
+            result = yield from _write_plan(plan, parsed, checksum, source_text, source_file, links, earlier, loaded_by)
+        except (ValidationError, IntegrityError) as error:
+            # A rule only the database or the models know (e.g. a double submission): all is undone.
+            messages = error.messages if isinstance(error, ValidationError) else [str(error)]
+            raise MemorandumImportError([Problem(message) for message in messages]) from None
+        return result
 
-        areas_created, total, done = 0, len(plan.items), 0
-        for planned_area in plan.areas:
-            area = planned_area.existing
-            if area is None:
-                area = Area(mechanism=plan.mechanism, name=planned_area.name, name_zh=planned_area.name_zh, position=planned_area.position)
-                area.full_clean()
-                area.save()
-                areas_created += 1
-            for item in planned_area.items:
-                _create_commitment(item, session=session, area=area, continues=item.continues or earlier.get((links or {}).get(item.index, "")), loaded_by=loaded_by)
-                done += 1
-                yield done, total
-        return ImportResult(memorandum=memorandum, created=True, commitments=total, areas_created=areas_created)
+
+def _write_plan(plan, parsed, checksum, source_text, source_file, links, earlier, loaded_by) -> Iterator[tuple[int, int]]:
+    """The rows of a checked plan, inside the caller's transaction, yielding progress."""
+    session = PlenarySession(
+        mechanism=plan.mechanism, number=parsed.session_number, held_on=parsed.held_on,
+        venue=parsed.venue, venue_zh=parsed.venue_zh, co_chairs="\n".join(parsed.co_chairs),
+    )
+    session.full_clean()
+    session.save()
+    memorandum = Memorandum(
+        session=session, title=parsed.title, title_zh=parsed.title_zh, signed_on=parsed.signed_on or parsed.held_on,
+        signatories="\n".join(parsed.signatories), language=parsed.language or ("zh" if parsed.title_zh and not parsed.title else "en"),
+        source_description=parsed.source_description, source_text=source_text, checksum=checksum,
+    )
+    memorandum.full_clean()
+    memorandum.save()
+
+    areas_created, total, done = 0, len(plan.items), 0
+    for planned_area in plan.areas:
+        area = planned_area.existing
+        if area is None:
+            area = Area(mechanism=plan.mechanism, name=planned_area.name, name_zh=planned_area.name_zh, position=planned_area.position)
+            area.full_clean()
+            area.save()
+            areas_created += 1
+        for item in planned_area.items:
+            _create_commitment(item, session=session, area=area, continues=item.continues or earlier.get((links or {}).get(item.index, "")), loaded_by=loaded_by)
+            done += 1
+            yield done, total
+    if source_file:  # kept last: files are not undone by a rollback, so nothing fails after this
+        memorandum.source_file.save(source_file[0], ContentFile(source_file[1]), save=True)
+    return ImportResult(memorandum=memorandum, created=True, commitments=total, areas_created=areas_created)
 
 
 def _create_commitment(item: PlannedItem, *, session: PlenarySession, area: Area, continues: Commitment | None, loaded_by) -> Commitment:
@@ -359,12 +373,13 @@ def commitment_rows_import(*, data: bytes, format: str, dry_run: bool = False, u
     from memoranda.resources import CommitmentResource
 
     dataset = read_rows(data, format)
+    rows = dataset.dict  # tablib rebuilds this list on every access: read it once
     with transaction.atomic():
         result = CommitmentResource(user=user).import_data(
             dataset, dry_run=dry_run, raise_errors=False, use_transactions=True, rollback_on_validation_errors=True
         )
         problems = [
-            Problem(str(error.error), line=number + 1, field=str(dataset.dict[number - 1].get("ref", "")))
+            Problem(str(error.error), line=number + 1, field=str(rows[number - 1].get("ref", "")))
             for number, errors in result.row_errors()
             for error in errors
         ]
@@ -375,7 +390,6 @@ def commitment_rows_import(*, data: bytes, format: str, dry_run: bool = False, u
             transaction.set_rollback(True)
             raise MemorandumImportError(problems)
         outcome = RowsResult(dry_run=dry_run)
-        for row in result.rows:
-            ref = str(dataset.dict[result.rows.index(row)]["ref"])
-            {"new": outcome.new, "update": outcome.updated}.get(row.import_type, outcome.unchanged).append(ref)
+        for row, source in zip(result.rows, rows, strict=False):
+            {"new": outcome.new, "update": outcome.updated}.get(row.import_type, outcome.unchanged).append(str(source["ref"]))
         return outcome

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
 from django.utils import translation
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
@@ -29,6 +30,11 @@ class LoginView(auth_views.LoginView):
     """Opens in the language the person chose last, whichever browser they sign in from."""
 
     redirect_authenticated_user = True
+
+    def get_success_url(self) -> str:
+        # A `next` pointing back at this page would loop: go to the dashboard instead.
+        url = super().get_success_url()
+        return resolve_url(settings.LOGIN_REDIRECT_URL) if url == self.request.path else url
 
     def form_valid(self, form):
         response = super().form_valid(form)

@@ -55,6 +55,7 @@ class ProgressUpdateAdmin(SimpleHistoryAdmin):
 @admin.register(Evidence)
 class EvidenceAdmin(admin.ModelAdmin):
     list_display = ["__str__", "update", "created_at"]
+    list_select_related = ["update__commitment"]
     search_fields = ["description", "url", "update__commitment__ref"]
     autocomplete_fields = ["update"]
 

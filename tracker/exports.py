@@ -34,15 +34,15 @@ def commitment_row(commitment: Commitment, today: datetime.date) -> dict[str, An
     return {
         "ref": commitment.ref,
         "session": f"{commitment.session.mechanism.code}-{commitment.session.number}",
-        "area": commitment.area.name or commitment.area.name_zh,
+        "area": commitment.area.name or commitment.area.name_zh,  # the import matches either
         "area_position": commitment.area_position,
         "item_position": commitment.item_position,
         "title": commitment.title,
         "title_zh": commitment.title_zh,
         "text": commitment.text,
         "text_zh": commitment.text_zh,
-        "lead_organisation": commitment.lead_organisation.name if commitment.lead_organisation else "",
-        "supporting_organisations": ";".join(o.name for o in commitment.supporting_organisations.all()),
+        "lead_organisation": (commitment.lead_organisation.name or commitment.lead_organisation.name_zh) if commitment.lead_organisation else "",
+        "supporting_organisations": ";".join(o.name or o.name_zh for o in commitment.supporting_organisations.all()),
         "parties": ";".join(p.code for p in commitment.parties.all()),
         "responsible_officer": commitment.responsible_officer,
         "status": commitment.status,
@@ -65,12 +65,26 @@ def commitment_rows(commitments: QuerySet[Commitment]) -> Iterator[dict[str, Any
         yield commitment_row(commitment, today)
 
 
+# A cell starting with one of these is a formula to a spreadsheet program: text from users must
+# never run as one (CSV injection). Our rows import takes the guarding apostrophe off again.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()
-    return str(value)
+    text = str(value)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) and not _is_number(text) else text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 class _Echo:
@@ -126,6 +140,8 @@ def xlsx_bytes(rows: Iterable[dict], columns: Sequence[str], headers: Sequence[s
             if isinstance(value, datetime.datetime):
                 value = timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
             cell = WriteOnlyCell(sheet, value=value if value != "" else None)
+            if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+                cell.data_type = "s"  # text that looks like a formula stays text
             if isinstance(value, (datetime.date, datetime.datetime)):
                 cell.number_format = "yyyy-mm-dd"
             values.append(cell)

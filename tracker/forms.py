@@ -14,6 +14,7 @@ from memoranda.models import Commitment, Mechanism, Organisation
 from tracker.models import ProgressUpdate, ReportingCycle
 
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
+STALE_FORM = _("This form is out of date or incomplete; reload the page and try again.")
 EVIDENCE_EXTENSIONS = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".odt", ".ods", ".txt", ".csv", ".png", ".jpg", ".jpeg"}
 
 
@@ -44,7 +45,8 @@ class ProgressUpdateForm(forms.ModelForm):
         label=_("Evidence links"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("One web address per line, e.g. a press release."),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, error_messages={"required": STALE_FORM, "invalid": STALE_FORM})
+    commitment_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = ProgressUpdate
@@ -101,7 +103,7 @@ class ProgressUpdateForm(forms.ModelForm):
 
 
 class CommitmentAssignForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, error_messages={"required": STALE_FORM, "invalid": STALE_FORM})
 
     class Meta:
         model = Commitment
@@ -124,7 +126,7 @@ class ReviewForm(forms.Form):
         label=_("Comment to the author"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required when returning: say what needs to change."),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, error_messages={"required": STALE_FORM, "invalid": STALE_FORM})
 
     def clean(self):
         data = super().clean()

@@ -1,7 +1,10 @@
 """How it is going: who belongs to which organisation, reporting cycles and progress updates."""
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -58,6 +61,7 @@ class ReportingCycle(models.Model):
     title_zh = models.CharField(_("title (Chinese)"), max_length=200, blank=True)
     reports_to_session_number = models.PositiveSmallIntegerField(
         _("reports to plenary session number"),
+        validators=[MinValueValidator(1)],
         help_text=_("The session the report is for; it need not have been held yet."),
     )
     opens_on = models.DateField(_("opens on"), default=timezone.localdate)
@@ -163,6 +167,8 @@ class ProgressUpdate(models.Model):
     review_comment = models.TextField(_("review comment"), blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
     version = models.PositiveIntegerField(_("version"), default=1)
+    # The commitment as its author last saw it: accepting must not silently undo what was accepted since.
+    commitment_version = models.PositiveIntegerField(_("commitment version written against"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
@@ -206,7 +212,8 @@ class ProgressUpdate(models.Model):
 
 
 def evidence_upload_path(evidence: Evidence, filename: str) -> str:
-    return f"evidence/{evidence.update.commitment.ref}/{filename}"
+    """A folder no one can guess: files are served only through the permission-checked view."""
+    return f"evidence/{evidence.update.commitment.ref}/{uuid.uuid4().hex}/{filename}"
 
 
 class Evidence(models.Model):

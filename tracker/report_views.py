@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 from django.contrib import messages
 from django.contrib.staticfiles import finders
@@ -45,7 +46,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 def session_report(request: HttpRequest, code: str, number: int) -> HttpResponse:
     session = _session(request, code, number)
     snapshot = None
-    if request.GET.get("snapshot", "").isdigit():
+    if re.fullmatch(r"[0-9]{1,12}", request.GET.get("snapshot", "")):
         snapshot = get_object_or_404(Snapshot, pk=int(request.GET["snapshot"]), session=session)
         report = reports.SessionReport(session=session, as_at=snapshot.as_at, rows=snapshot.rows, snapshot=snapshot)
     else:
@@ -87,9 +88,14 @@ def snapshot_create(request: HttpRequest, code: str, number: int) -> HttpRespons
     if not _may_snapshot(request, session):
         raise PermissionDenied(_("Only the coordinators of this mechanism freeze snapshots."))
     try:
-        as_at = min(datetime.date.fromisoformat(request.POST.get("as_at", "")), timezone.localdate())
+        as_at = datetime.date.fromisoformat(request.POST.get("as_at", "") or timezone.localdate().isoformat())
     except ValueError:
-        as_at = timezone.localdate()
+        messages.error(request, _("Give the snapshot's date as YYYY-MM-DD."))
+        return redirect("session-report", code=code, number=number)
+    began = reports.tracking_began(session)
+    if as_at > timezone.localdate() or (began and as_at < began):
+        messages.error(request, _("A snapshot can be frozen as at a day between the start of tracking and today."))
+        return redirect("session-report", code=code, number=number)
     try:
         snapshot = services.snapshot_take(session=session, as_at=as_at, by=request.user, label=request.POST.get("label", "")[:200])
     except ValidationError as error:

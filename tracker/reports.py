@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Min, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -85,6 +85,7 @@ class SessionReport:
     as_at: datetime.date
     rows: list[dict]
     snapshot: Any = None
+    asked_for: datetime.date | None = None  # a date before tracking began, shown as its first day
 
     @property
     def title(self) -> str:
@@ -129,10 +130,19 @@ def _date(day: datetime.date) -> str:
     return date_format(day, "DATE_FORMAT")
 
 
+def tracking_began(session: PlenarySession) -> datetime.date | None:
+    """The day the tracker first recorded the session's commitments: reports cannot look earlier."""
+    first = Commitment.history.filter(session=session).aggregate(first=Min("history_date"))["first"]
+    return timezone.localtime(first).date() if first else None
+
+
 def session_report(session: PlenarySession, user, as_at: datetime.date | None = None) -> SessionReport:
     as_at = as_at or timezone.localdate()
+    began, asked_for = tracking_began(session), None
+    if began and as_at < began:
+        asked_for, as_at = as_at, began
     rows = report_rows(selectors.commitments_visible_to(user).for_session(session), as_at)
-    return SessionReport(session=session, as_at=as_at, rows=rows)
+    return SessionReport(session=session, as_at=as_at, rows=rows, asked_for=asked_for)
 
 
 REPORT_COLUMNS = ["area", "ref", "title", "lead", "status_label", "progress", "due_on", "latest_update_on", "latest_update"]

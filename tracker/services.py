@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,7 +23,11 @@ from tracker.roles import sync_role_groups
 
 
 class StaleEdit(ValidationError):
-    """Someone else saved first; the form was filled in against an older version."""
+    """Someone else saved first; the form was filled in against an older version of `instance`."""
+
+    def __init__(self, message, *, instance=None, since: int | None = None, **kwargs):
+        super().__init__(message, **kwargs)
+        self.instance, self.since = instance, since
 
 
 def _check_nothing_else_awaits_review(commitment: Commitment, update: ProgressUpdate | None = None) -> None:
@@ -38,13 +42,19 @@ def _check_nothing_else_awaits_review(commitment: Commitment, update: ProgressUp
         )
 
 
-def _check_version(*, current: int, expected: int | None, what: str) -> None:
+def _check_version(*, current: int, expected: int | None, what: str, instance=None) -> None:
     if expected is not None and current != expected:
         raise StaleEdit(
             _("This %(what)s was changed by someone else after you opened it. Reload it to see their changes.")
             % {"what": what},
-            code="stale",
+            code="stale", instance=instance, since=expected,
         )
+
+
+def _moved_since(commitment: Commitment, version: int) -> bool:
+    """Whether the commitment's status or progress changed after `version` of it."""
+    base = commitment.history.filter(version=version).order_by("history_date", "history_id").last()
+    return base is not None and (base.status, base.progress) != (commitment.status, commitment.progress)
 
 
 @transaction.atomic
@@ -69,8 +79,9 @@ def progress_update_create(
 ) -> ProgressUpdate:
     """Start a progress update on a commitment, as a draft or submitted for review at once."""
     commitment = Commitment.objects.select_for_update().get(pk=commitment.pk)
-    _check_version(current=commitment.version, expected=commitment_version, what=_("commitment"))
+    _check_version(current=commitment.version, expected=commitment_version, what=_("commitment"), instance=commitment)
     update = ProgressUpdate(
+        commitment_version=commitment.version,
         commitment=commitment,
         author=author,
         organisation=organisation,
@@ -120,13 +131,23 @@ def progress_update_edit(
     not_pursued_reason: str = "",
     internal_note: str = "",
     update_version: int | None = None,
+    commitment_version: int | None = None,
     submit: bool = False,
     evidence_files: Sequence[UploadedFile] = (),
     evidence_links: Sequence[str] = (),
 ) -> ProgressUpdate:
-    """Change a draft or a returned update; refused if someone saved it after the form was opened."""
+    """Change a draft or a returned update; refused if someone saved it after the form was opened,
+    or, when submitting, if the commitment's status or progress moved since the author saw it."""
     update = ProgressUpdate.objects.select_for_update().get(pk=update.pk)
-    _check_version(current=update.version, expected=update_version, what=_("update"))
+    _check_version(current=update.version, expected=update_version, what=_("update"), instance=update)
+    commitment = Commitment.objects.select_for_update().get(pk=update.commitment_id)
+    if commitment_version:
+        update.commitment_version = commitment_version
+    if submit and _moved_since(commitment, update.commitment_version):
+        raise StaleEdit(
+            _("Another update on this commitment was accepted after this one was written. Check yours against it, then submit again."),
+            code="stale", instance=commitment, since=update.commitment_version,
+        )
     if not update.is_editable:
         raise ValidationError(_("This update has been submitted or accepted and can no longer be changed."), code="invalid_state")
     update.proposed_status = proposed_status
@@ -137,8 +158,7 @@ def progress_update_edit(
     update.internal_note = internal_note
     update.version += 1
     if submit:
-        Commitment.objects.select_for_update().get(pk=update.commitment_id)
-        _check_nothing_else_awaits_review(update.commitment, update)
+        _check_nothing_else_awaits_review(commitment, update)
         update.state = UpdateState.SUBMITTED
         update.submitted_at = timezone.now()
     update._history_user = by
@@ -182,6 +202,11 @@ def progress_update_accept(
     if update.state != UpdateState.SUBMITTED:
         raise ValidationError(_("Only a submitted update can be accepted."), code="invalid_state")
     commitment = Commitment.objects.select_for_update().get(pk=update.commitment_id)
+    if _moved_since(commitment, update.commitment_version):
+        raise ValidationError(
+            _("The commitment's status or progress changed after this update was written. Return it so that its author can bring it up to date."),
+            code="stale",
+        )
     commitment.status = update.proposed_status
     commitment.progress = 100 if update.proposed_status == Status.COMPLETED else update.proposed_progress
     if update.proposed_status == Status.NOT_PURSUED:
@@ -236,7 +261,7 @@ def commitment_assign(
 ) -> Commitment:
     """A coordinator sets who owns a commitment and when it is due; recorded in its history."""
     commitment = Commitment.objects.select_for_update().get(pk=commitment.pk)
-    _check_version(current=commitment.version, expected=commitment_version, what=_("commitment"))
+    _check_version(current=commitment.version, expected=commitment_version, what=_("commitment"), instance=commitment)
     commitment.lead_organisation = lead_organisation
     commitment.responsible_officer = responsible_officer
     commitment.due_on = due_on
@@ -297,5 +322,9 @@ def snapshot_take(*, session, as_at: datetime.date, by: AbstractBaseUser, label:
         raise ValidationError({"as_at": _("A snapshot as at this date already exists; snapshots are never replaced.")})
     snapshot = Snapshot(session=session, as_at=as_at, label=label, created_by=by, rows=report_rows(Commitment.objects.for_session(session), as_at))
     snapshot.full_clean()
-    snapshot.save()
+    try:
+        with transaction.atomic():
+            snapshot.save()
+    except IntegrityError:  # the same snapshot frozen a moment ago, e.g. a double click
+        raise ValidationError({"as_at": _("A snapshot as at this date already exists; snapshots are never replaced.")}) from None
     return snapshot

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.db.models import Avg
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -65,6 +65,8 @@ def session_detail(request: HttpRequest, code: str, number: int) -> HttpResponse
 
 
 def commitment_detail(request: HttpRequest, ref: str) -> HttpResponse:
+    if ref != ref.upper():  # refs are upper case; a hand-typed hkbj-4-6.5 still finds its page
+        return redirect("commitment-detail", ref=ref.upper())
     commitment = selectors.commitment_for_page(request.user, ref)
     if commitment is None:
         raise Http404
@@ -114,7 +116,7 @@ class CommitmentListView(SingleTableMixin, FilterView):
 
     def get_table_pagination(self, table):
         size = self.request.GET.get("size", "")
-        return {"per_page": int(size) if size.isdigit() and int(size) in PAGE_SIZES else PAGE_SIZES[0]}
+        return {"per_page": int(size) if size in {str(choice) for choice in PAGE_SIZES} else PAGE_SIZES[0]}
 
     def get(self, request, *args, **kwargs):
         export = request.GET.get("_export")

@@ -60,12 +60,16 @@ def _update_arguments(form: ProgressUpdateForm) -> dict:
 
 def _stale(request, form: ProgressUpdateForm | CommitmentAssignForm, instance, error: services.StaleEdit) -> list:
     """Keep what the user typed, show what changed meanwhile, and let them save again knowingly."""
-    opened_at = form.cleaned_data.get("version") or 1
+    changed_instance = error.instance or instance
+    opened_at = error.since or form.cleaned_data.get("version") or 1
     instance.refresh_from_db()
+    changed_instance.refresh_from_db()
     form.data = form.data.copy()
     form.data["version"] = instance.version
+    if "commitment_version" in form.fields:
+        form.data["commitment_version"] = changed_instance.version if changed_instance is not instance else form.data.get("commitment_version", "")
     form.add_error(None, error.messages[0])
-    return changes_since(instance, opened_at)
+    return changes_since(changed_instance, opened_at)
 
 
 def update_create(request: HttpRequest, ref: str) -> HttpResponse:
@@ -124,12 +128,15 @@ def update_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {
         "proposed_status": update.proposed_status, "proposed_progress": update.proposed_progress, "narrative": update.narrative,
         "next_steps": update.next_steps, "not_pursued_reason": update.not_pursued_reason, "internal_note": update.internal_note,
-        "version": update.version,
+        "version": update.version, "commitment_version": update.commitment.version,
     }
     form = ProgressUpdateForm(request.POST or None, request.FILES or None, initial=initial)
 
     def save(arguments: dict) -> ProgressUpdate:
-        return services.progress_update_edit(update=update, by=request.user, update_version=form.cleaned_data["version"], **arguments)
+        return services.progress_update_edit(
+            update=update, by=request.user, update_version=form.cleaned_data["version"],
+            commitment_version=form.cleaned_data.get("commitment_version"), **arguments,
+        )
 
     context = {"commitment": update.commitment, "update": update, "cycle": update.cycle}
     return _update_form(request, form, save, stale_object=update, context=context)
@@ -192,29 +199,26 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 
 def my_commitments(request: HttpRequest) -> HttpResponse:
-    """An official's desk: what their organisations own, what is due, what came back."""
+    """An official's desk: what their organisations own, what each open cycle awaits, what came back."""
     organisations = selectors.organisations_of(request.user, [Role.OFFICIAL])
-    owned = selectors.with_owners(Commitment.objects.owned_by(organisations)).in_reading_order()
-    cycles = {cycle.mechanism_id: cycle for cycle in selectors.cycles_visible_to(request.user).open()}
-    rows = []
-    for commitment in selectors.with_latest_update(owned):
-        rows.append(commitment)
-    in_cycle = {}
-    for cycle in cycles.values():
-        for commitment in selectors.with_cycle_state(selectors.cycle_commitments(cycle).owned_by(organisations), cycle):
-            in_cycle[commitment.pk] = (cycle, commitment.cycle_state)
-    due = [c for c in rows if c.pk in in_cycle and in_cycle[c.pk][1] not in (UpdateState.SUBMITTED, UpdateState.ACCEPTED)]
+    owned = selectors.commitments_visible_to(request.user).owned_by(organisations)
+    commitments = list(selectors.with_latest_update(selectors.with_owners(owned)).in_reading_order())
+    cycles, cycle_state = [], {}
+    for cycle in selectors.cycles_visible_to(request.user).open().order_by("due_on"):
+        in_cycle = list(selectors.with_cycle_state(selectors.cycle_commitments(cycle).filter(pk__in=owned.values("pk")), cycle).in_reading_order())
+        due = [c for c in in_cycle if c.cycle_state not in (UpdateState.SUBMITTED, UpdateState.ACCEPTED)]
+        cycles.append({"cycle": cycle, "due": due})
+        for commitment in in_cycle:
+            cycle_state.setdefault(commitment.pk, commitment.cycle_state or "")
     mine = selectors.updates_visible_to(request.user).filter(organisation__in=organisations).select_related("commitment", "author", "reviewer")
     context = {
         "organisations": organisations,
-        "commitments": rows,
-        "due": due,
-        "in_cycle": {pk: state for pk, (cycle, state) in in_cycle.items()},
-        "cycles": list(cycles.values()),
+        "commitments": commitments,
+        "cycles": cycles,
+        "in_cycle": cycle_state,
         "returned": mine.filter(state=UpdateState.RETURNED).order_by("-reviewed_at"),
         "drafts": mine.filter(state=UpdateState.DRAFT).order_by("-updated_at"),
         "awaiting": mine.filter(state=UpdateState.SUBMITTED).order_by("-submitted_at"),
-        "recently_accepted": mine.filter(state=UpdateState.ACCEPTED).order_by("-reviewed_at")[:5],
     }
     return render(request, "tracker/my.html", context)
 

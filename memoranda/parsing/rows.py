@@ -68,6 +68,16 @@ def _check_csv_shape(text: str) -> None:
         raise MemorandumParseError(problems)
 
 
+def _unguard_formulas(dataset: tablib.Dataset) -> None:
+    """Take off the apostrophe an export puts before text that a spreadsheet would run as a formula."""
+    for index, row in enumerate(dataset):
+        if any(isinstance(value, str) and value[:1] == "'" and value[1:2] in "=+-@\t\r" and value[1:2] for value in row):
+            dataset[index] = tuple(
+                value[1:] if isinstance(value, str) and value[:1] == "'" and value[1:2] and value[1:2] in "=+-@\t\r" else value
+                for value in row
+            )
+
+
 def _text(value: object) -> str:
     if value is None:
         return ""
@@ -92,6 +102,7 @@ def check_rows(dataset: tablib.Dataset) -> None:
     if dataset.height > MAX_ROWS:
         raise MemorandumParseError([Problem(f"The file has {dataset.height:,} rows; load at most {MAX_ROWS:,} at a time.")])
     dataset.headers = headers
+    _unguard_formulas(dataset)
     first_row_of: dict[str, int] = {}
     for index, row in enumerate(dataset.dict):
         number = index + 2  # the header is row 1, as a spreadsheet numbers them
@@ -111,7 +122,7 @@ def check_rows(dataset: tablib.Dataset) -> None:
             problems.append(Problem("A commitment not pursued needs a reason.", line=number, field="not_pursued_reason"))
         for column, low, high in (("progress", 0, 100), ("area_position", 1, 999), ("item_position", 1, 999)):
             value = _text(row[column])
-            if not value.isdigit() or not low <= int(value) <= high:
+            if not value.isdecimal() or not low <= int(value) <= high:
                 problems.append(Problem(f"{value!r} must be a whole number from {low} to {high}.", line=number, field=column))
         due = row["due_on"]
         if due not in (None, "") and not isinstance(due, (datetime.date, datetime.datetime)):

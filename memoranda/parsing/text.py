@@ -127,7 +127,7 @@ def _join_page_breaks(paragraphs: list[Paragraph]) -> list[Paragraph]:
 
 def _english_number(word: str) -> int | None:
     word = word.lower()
-    if word.isdigit():
+    if word.isdecimal():
         return int(word)
     return NUMBER_WORDS.get(word)
 
@@ -239,7 +239,7 @@ def parse_press_release(text: str) -> ParsedMemorandum:
 
 def _chinese_number(text: str) -> int | None:
     """一 → 1, 十 → 10, 十二 → 12, 二十一 → 21, 一百零一 → 101, 二〇一八 → 2018, and plain digits."""
-    if text.isdigit():
+    if text.isdecimal():
         return int(text)
     if not text or any(char not in CHINESE_NUMERALS and char not in "十百" for char in text):
         return None

@@ -203,3 +203,19 @@ def test_invalid_link_choice_is_explained_not_500(admin_client, fourth_plenary):
     assert response.status_code == 400
     assert response.context["formset"].forms[0].errors["continues"]
     assert Commitment.objects.filter(session__number=5).count() == 0
+
+
+def test_tampered_mechanism_in_the_preview_is_refused_not_500(admin_client, without_fourth_plenary, seed_text):
+    url = paste(admin_client, seed_text)["Location"]
+    data = {**preview_post_data(admin_client.get(url)), "session-mechanism": "abc", "confirm": "1"}
+    assert admin_client.post(url, data).status_code == 400
+    assert Commitment.objects.count() == 0
+
+
+def test_a_rows_preview_token_does_not_open_a_memorandum_preview(admin_client, fourth_plenary):
+    from memoranda.resources import CommitmentResource
+
+    upload = io.BytesIO(CommitmentResource().export().export("csv").encode())
+    upload.name = "rows.csv"
+    token = admin_client.post(LOAD, {"format": "auto", "file": upload}).context["token"]
+    assert admin_client.get(f"/admin/memoranda/memorandum/load/{token}/").status_code == 403

@@ -4,7 +4,6 @@ import io
 
 import openpyxl
 import pytest
-from django.core.exceptions import ValidationError
 
 from memoranda import services
 from memoranda.models import Area, Commitment, Memorandum, PlenarySession
@@ -95,7 +94,7 @@ def test_failure_after_rows_were_written_leaves_nothing(without_fourth_plenary):
         source_format="yaml", mechanism_code="HKBJ", session_number=9, held_on=datetime.date(2030, 1, 1),
         areas=[ParsedArea(name="Services Industries", items=[ParsedItem(text="Fine."), ParsedItem(text="Too long a title.", title="x" * 400)])],
     )
-    with pytest.raises(ValidationError):
+    with pytest.raises(services.MemorandumImportError, match="at most 300 characters"):
         services.memorandum_import(parsed=parsed, checksum="abc")
     assert counts() == (0, 0, 0, 0)
 
@@ -220,3 +219,31 @@ def test_csv_export_reimports_unchanged(fourth_plenary):
     data = CommitmentResource().export().export("csv").encode("utf-8")
     result = services.commitment_rows_import(data=data, format="csv")
     assert len(result.unchanged) == 18 and not result.updated
+
+
+def test_two_areas_with_one_chinese_name_are_refused_before_writing(without_fourth_plenary):
+    parsed = ParsedMemorandum(
+        source_format="yaml", mechanism_code="HKBJ", session_number=9, held_on=datetime.date(2030, 1, 1),
+        areas=[ParsedArea(name="Alpha", name_zh="甲區", items=[ParsedItem(text="a")]), ParsedArea(name="Beta", name_zh="甲區", items=[ParsedItem(text="b")])],
+    )
+    assert "appears twice" in str(services.memorandum_plan(parsed=parsed, checksum="x").problems)
+    with pytest.raises(services.MemorandumImportError):
+        services.memorandum_import(parsed=parsed, checksum="x")
+    assert counts() == (0, 0, 0, 0)
+
+
+def test_a_memorandum_without_items_is_refused(without_fourth_plenary):
+    parsed = ParsedMemorandum(source_format="yaml", mechanism_code="HKBJ", session_number=9, held_on=datetime.date(2030, 1, 1))
+    with pytest.raises(services.MemorandumImportError, match="no item"):
+        services.memorandum_import(parsed=parsed, checksum="x")
+
+
+def test_failed_load_leaves_no_source_file(without_fourth_plenary, settings):
+    parsed = ParsedMemorandum(
+        source_format="yaml", mechanism_code="HKBJ", session_number=9, held_on=datetime.date(2030, 1, 1),
+        areas=[ParsedArea(name="Youth Development", items=[ParsedItem(text="x", title="y" * 400)])],
+    )
+    with pytest.raises(services.MemorandumImportError):
+        services.memorandum_import(parsed=parsed, checksum="x", source_file=("memo.yaml", b"data"))
+    media = settings.MEDIA_ROOT
+    assert not any(media.rglob("*")) if media.exists() else True

@@ -72,7 +72,7 @@ class Command(BaseCommand):
         confirmed = {}
         for entry in links:
             number, _, ref = entry.partition("=")
-            if not number.isdigit() or not ref:
+            if not number.isdecimal() or int(number) < 1 or not ref:
                 raise CommandError(f"--link {entry!r}: write it as ITEM=REF, e.g. 3=HKBJ-3-2.1")
             confirmed[int(number) - 1] = ref.strip()
         result = services.memorandum_import(

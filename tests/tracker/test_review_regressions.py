@@ -106,7 +106,7 @@ def test_chinese_only_organisations_survive_export_and_reimport(coordinator_clie
 def test_my_page_lists_each_cycles_own_due_items(client, fourth_plenary):
     cmab = Organisation.objects.get(abbreviation="CMAB")
     other = MechanismFactory(parties=[cmab.party])
-    CommitmentFactory(session__mechanism=other, lead_organisation=cmab)
+    CommitmentFactory(session__mechanism=other, session__number=1, lead_organisation=cmab)
     ReportingCycleFactory(mechanism=fourth_plenary.mechanism, reports_to_session_number=5)
     ReportingCycleFactory(mechanism=other, reports_to_session_number=99)
     client.force_login(member_of(cmab, Role.OFFICIAL))

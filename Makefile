@@ -24,7 +24,12 @@ $(STAMP): requirements.txt bin/find-python
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
 
-install: $(STAMP)
+install: $(STAMP) .env
+
+# Development settings for commands run by hand (.venv/bin/python manage.py …); never committed.
+.env:
+	@printf 'DEBUG=true\nSECRET_KEY=%s\n' "$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" > $@
+	@echo "Wrote .env (DEBUG=true and a random SECRET_KEY) for development."
 
 # Debian packages the product needs beyond Python: gettext (compiled translations), Chromium and
 # the Noto CJK fonts (browser tests, Chinese in PDFs and screenshots), poppler-utils (PDF checks).

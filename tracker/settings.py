@@ -14,6 +14,20 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+def read_env_file(path: Path) -> None:
+    """KEY=VALUE lines of a local .env (made by `make` for development) as defaults for the
+    environment; the real environment always wins. Deployments set the environment instead."""
+    if not path.is_file():
+        return
+    for line in path.read_text(encoding="utf-8").splitlines():
+        key, separator, value = line.strip().partition("=")
+        if separator and key and not key.startswith("#"):
+            os.environ.setdefault(key.strip(), value.strip().strip('"').strip("'"))
+
+
+read_env_file(Path(os.environ.get("ENV_FILE", BASE_DIR / ".env")))
+
+
 def env_bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
     if value is None or value == "":

@@ -56,7 +56,7 @@ def test_seed_demo_runs_with_force_when_debug_off(settings):
 
 
 def test_startup_without_secret_key_fails_with_a_clear_message():
-    env = {"PATH": "/usr/bin:/bin", "DEBUG": "false"}
+    env = {"PATH": "/usr/bin:/bin", "DEBUG": "false", "ENV_FILE": "/nonexistent"}
     result = subprocess.run(
         [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )

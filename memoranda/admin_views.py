@@ -66,7 +66,7 @@ class LoaderViews:
             try:
                 if format in ROW_FORMATS:
                     return self.rows_preview(request, data, format, name)
-                parse_memorandum(data, format=format, filename=name)  # refuse a bad source before the preview
+                parsed = parse_memorandum(data, format=format, filename=name)  # refuse a bad source before the preview
             except MemorandumParseError as error:
                 problems = error.problems
             else:
@@ -75,6 +75,7 @@ class LoaderViews:
                 token = secrets.token_urlsafe(12)
                 request.session.setdefault(DRAFTS, {})[token] = {
                     "format": format, "name": name, "checksum": checksum, "text": normalise_source_text(text),
+                    "source_description": parsed.source_description,
                     "data": "" if format == "text" else base64.b64encode(data).decode("ascii"),
                     "held_on": form.cleaned_data["held_on"].isoformat() if form.cleaned_data["held_on"] else "",
                     "mechanism": form.cleaned_data["mechanism"].pk if form.cleaned_data["mechanism"] else None,
@@ -195,7 +196,7 @@ class LoaderViews:
             source_format=draft["format"], mechanism_code=data["mechanism"].code, session_number=data["session_number"],
             held_on=data["held_on"], venue=data["venue"], venue_zh=data["venue_zh"], title=data["title"],
             title_zh=data["title_zh"], signed_on=data["signed_on"], language=data["language"], **session_form.lists(),
-            source_description=self.parse_draft(draft).source_description if draft["format"] == "text" else "",
+            source_description=draft.get("source_description", ""),
         )
         areas: dict[tuple[str, str], ParsedArea] = {}
         entries: list[tuple[ParsedItem, str]] = []

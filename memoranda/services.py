@@ -249,21 +249,10 @@ class ImportResult:
     areas_created: int = 0
 
 
-def memorandum_import(
-    *,
-    parsed: ParsedMemorandum,
-    checksum: str,
-    source_text: str = "",
-    source_file: tuple[str, bytes] | None = None,
-    mechanism: Mechanism | None = None,
-    links: dict[int, str] | None = None,
-    loaded_by: AbstractBaseUser | None = None,
-) -> ImportResult:
-    """Load a memorandum all-or-nothing. Loading the same source again changes nothing and says so."""
-    steps = memorandum_import_steps(
-        parsed=parsed, checksum=checksum, source_text=source_text, source_file=source_file,
-        mechanism=mechanism, links=links, loaded_by=loaded_by,
-    )
+def memorandum_import(**arguments) -> ImportResult:
+    """Load a memorandum all-or-nothing; takes the arguments of `memorandum_import_steps`.
+    Loading the same source again changes nothing and says so."""
+    steps = memorandum_import_steps(**arguments)
     while True:
         try:
             next(steps)

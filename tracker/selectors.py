@@ -60,13 +60,16 @@ def commitments_visible_to(user: User) -> QuerySet[Commitment]:
     return Commitment.objects.filter(session__mechanism__in=mechanisms_visible_to(user))
 
 
-def commitments_editable_by(user: User) -> QuerySet[Commitment]:
-    """Commitments the user may report progress on or manage."""
+def commitments_managed_by(user: User) -> QuerySet[Commitment]:
+    """Commitments whose owners and due dates the user may set: their mechanisms', as coordinator."""
     if is_administrator(user):
         return Commitment.objects.all()
-    coordinated = Q(session__mechanism__in=mechanisms_coordinated_by(user))
-    owned = Q(pk__in=Commitment.objects.owned_by(organisations_of(user, [Role.OFFICIAL])).values("pk"))
-    return Commitment.objects.filter(coordinated | owned)
+    return Commitment.objects.filter(session__mechanism__in=mechanisms_coordinated_by(user))
+
+
+def commitments_editable_by(user: User) -> QuerySet[Commitment]:
+    """Commitments the user may change in any way: manage them, or report progress on them."""
+    return commitments_managed_by(user) | commitments_reportable_by(user)
 
 
 def commitments_reportable_by(user: User) -> QuerySet[Commitment]:
@@ -81,7 +84,7 @@ def may_manage(user: User, commitment: Commitment) -> bool:
     """Whether the user may set a commitment's owners and due date: its mechanism's coordinators."""
     if is_administrator(user):
         return True
-    return user.has_perm("memoranda.change_commitment") and mechanisms_coordinated_by(user).filter(pk=commitment.session.mechanism_id).exists()
+    return user.has_perm("memoranda.change_commitment") and commitments_managed_by(user).filter(pk=commitment.pk).exists()
 
 
 def may_review(user: User, commitment: Commitment) -> bool:

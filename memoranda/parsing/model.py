@@ -12,6 +12,8 @@ class Problem:
     message: str
     line: int | None = None  # 1-based line of a text, YAML or JSON source; row of a CSV/XLSX
     field: str = ""  # e.g. "areas[2].items[0].due_on"
+    # An error blocks loading; a warning is shown in the preview and loading goes on.
+    severity: str = "error"
 
     def __str__(self) -> str:
         where = ", ".join(part for part in (f"line {self.line}" if self.line else "", self.field) if part)

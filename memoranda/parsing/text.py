@@ -1,336 +1,165 @@
-"""Plain text: an English press release in the style of the seed, or a Chinese memorandum with
-numbered headings (一、二、… for areas; （一）（二）… or 1. 2. for items), Traditional or Simplified."""
+"""Plain text as administrators paste it: an English press release or a Chinese memorandum or
+report, copied from a web page, a PDF or an e-mail.
+
+Real copies do not share one layout: paragraphs are separated by blank lines, by single newlines,
+or by indentation; long lines are hard-wrapped or not; page chrome ("Go to main content",
+"Ends/Wednesday, …", 【打印】) comes along. So the structure is read from several cues together
+(blank lines, indentation, line length, final punctuation) rather than from one pattern per source;
+`memoranda.parsing.english` and `memoranda.parsing.chinese` then find the session, the areas and
+the items in the paragraphs this module gives them.
+"""
 from __future__ import annotations
 
-import datetime
 import re
 from dataclasses import dataclass
+from statistics import quantiles
 
-from memoranda.parsing.model import MemorandumParseError, ParsedArea, ParsedItem, ParsedMemorandum, Problem
+from memoranda.parsing.model import MemorandumParseError, ParsedMemorandum, Problem
 from memoranda.sources import normalise_source_text
 
-MONTHS = {
-    name: number
-    for number, name in enumerate(
-        ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"],
-        start=1,
-    )
-}
-NUMBER_WORDS = {
-    word: number
-    for number, word in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-        "sixteen seventeen eighteen nineteen twenty".split()
-    )
-}
-ORDINAL_WORDS = {
-    word: number
-    for number, word in enumerate(
-        "zeroth first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
-        "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth".split()
-    )
-}
-ORDINAL_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
-CHINESE_NUMERALS = {"〇": 0, "零": 0, "一": 1, "二": 2, "兩": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+CJK = re.compile(r"[\u3400-\u9fff]")
+CHINESE_AREA_MARKER = re.compile(r"^\s*[一二三四五六七八九十]{1,3}\s*[、．.]")
+# Sentences end with these once closing quotes and brackets are set aside.
+SENTENCE_END_CHARACTERS = ".!?;:。；：！？…"
+CLOSING_QUOTES = "\"'”’)）」』】"
 
-SESSION = re.compile(
-    r"\b(?P<ordinal>\d{1,3}(?:st|nd|rd|th)|(?:(?:[Tt]wenty|[Tt]hirty|[Ff]orty|[Ff]ifty)[- ])?[A-Za-z]+)\s+Plenary\s+(?:Session|Meeting)\s+of\s+the\s+"
-    r"(?P<mechanism>[A-Z][\w/&'’ -]{2,120}?(?:Conference|Council|Committee|Forum|Meeting|Mechanism))",
-)
-TITLE_VENUE = re.compile(r"\b(?:held|convened)\s+in\s+(?P<venue>[A-Z][A-Za-z'’ -]{1,60}?)\s*$")
-INTRO_VENUE = re.compile(r"\bin\s+(?P<venue>[A-Z][A-Za-z'’-]+(?:\s[A-Z][A-Za-z'’-]+){0,3})\s+(?:today|on)\b")
-MONTH_NAMES = "|".join(name.capitalize() for name in MONTHS)
-ANNOUNCED_DAY = re.compile(rf"\btoday\s*\(\s*(?P<month>{MONTH_NAMES})\s+(?P<day>\d{{1,2}})\s*\)")
-FULL_DATE = re.compile(
-    rf"\b(?:(?P<day1>\d{{1,2}})\s+(?P<month1>{MONTH_NAMES})\s*,?\s+(?P<year1>\d{{4}})|(?P<month2>{MONTH_NAMES})\s+(?P<day2>\d{{1,2}})\s*,\s*(?P<year2>\d{{4}}))\b"
-)
-AREA_COUNT = re.compile(r"\bconsensus\s+on\s+(?:the\s+following\s+)?(?P<count>\w+)\s+(?:[\w-]+\s+){0,2}areas?\b", re.I)
-CO_CHAIRED = re.compile(r"\bco-chaired\s+by\s+(?P<chairs>.+?)\.(?:\s|$)")
-CONVENED_BY = re.compile(r"^(?P<chairs>.+?),?\s+(?:each\s+joined\s+by|convened|co-chaired)\b")
-# The closing narrative speaks of the session itself: who signed its memorandum, who chaired and
-# attended it. An item may mention another memorandum "signed in 2017" without ending the list.
-CLOSING = re.compile(
-    r"\bmemorandum\s+of\s+the\s+.*\bPlenary\s+Session\b.*\bsigned\b|\bPlenary\s+Session\b.*\bco-chaired\s+by\b"
-    r"|\battending\s+the\s+meeting\b|\balso\s+attended\s+the\s+meeting\b|\bwitnessed\s+the\s+signing\b",
+# Lines of the page around a release, never part of it.
+CHROME_LINE = re.compile(
+    r"^(?:go\s+to\s+main\s+content|skip\s+to\s+(?:main\s+)?content|back\s+to\s+top|print(?:\s+this\s+page)?|"
+    r"e-?mail\s+this\s+(?:page|article)|share(?:\s+this)?|(?:font|text)\s+size.*|home|press\s+releases?|photos?|"
+    r"nnnn|\*+|[-=_~·•]{3,}|issued\s+at\s+hkt\s+[\d:]+|香港時間\s*\S+分|香港时间\s*\S+分|完|[-－—(（]\s*完\s*[-－—)）])$",
     re.I,
 )
-SENTENCE_END = tuple('.!?:;"”’)」。；：')
+CHROME_TOKEN = re.compile(r"【[^】]{1,8}】|\[(?:print|close|打印|關閉|关闭)\]", re.I)
+# Everything after "Ends/Wednesday, October 24, 2018" (or its Chinese "完") is the page's, not the release's.
+END_OF_RELEASE = re.compile(r"^(?:ends\s*/|ends$|完$|[-－—(（]\s*完\s*[-－—)）]$)", re.I)
+TITLE_SUFFIX = re.compile(r"\s*[(（](?:with\s+(?:photos?|videos?)(?:\s*(?:/|and)\s*(?:photos?|videos?))*|附(?:圖片|图片|短片|視頻|视频)(?:[/／及](?:圖片|图片|短片|視頻|视频))*)[)）]\s*$", re.I)
 
-CHINESE_AREA = re.compile(r"^\s*(?P<number>[一二三四五六七八九十]{1,3})\s*[、．.]\s*(?P<text>.*)$")
-CHINESE_ITEM = re.compile(r"^\s*(?:[（(](?P<cn>[一二三四五六七八九十]{1,3})[）)]|(?P<digits>\d{1,3})\s*[.．、]|[（(](?P<paren>\d{1,3})[）)])\s*(?P<text>.*)$")
-CHINESE_TITLE = re.compile(r"^(?P<mechanism>.+?)第(?P<number>[〇零一二兩两三四五六七八九十百\d]+)次(?:全體|全体)?(?:會議|会议)")
-CHINESE_DATE = re.compile(r"(?P<year>\d{4}|[〇零一二三四五六七八九]{4})\s*年\s*(?P<month>\d{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*(?P<day>\d{1,2}|[一二三四五六七八九十]{1,3})\s*日")
-CHINESE_VENUE = re.compile(r"在(?P<venue>[\u4e00-\u9fff]{2,6}?)(?:舉行|举行|召開|召开)")
-# Closing lines of a Chinese memorandum: "本備忘錄一式兩份…", the signatories' "…代表：".
-# Not any mention of 簽署: an item may implement an agreement already signed.
-CHINESE_CLOSING = re.compile(r"^(?:本備忘錄|本备忘录|本紀要|本纪要)|一式[兩两二]份|代表[：:]\s*\S{0,12}$")
-CJK = re.compile(r"[\u3400-\u9fff]")
+
+@dataclass
+class Line:
+    number: int  # 1-based, in the text as pasted
+    text: str  # without its indentation
+    indent: int
 
 
 @dataclass
 class Paragraph:
     text: str
     line: int
+    indent: int = 0
 
 
 def parse_text(text: str) -> ParsedMemorandum:
-    """Parse pasted or uploaded plain text, English press release or Chinese memorandum."""
-    text = normalise_source_text(text)
-    if not text.strip():
+    """Parse pasted or uploaded plain text: English press release, Chinese memorandum or report."""
+    from memoranda.parsing.chinese import parse_chinese
+    from memoranda.parsing.english import parse_english
+
+    lines = source_lines(text)
+    if not lines:
         raise MemorandumParseError([Problem("The text is empty.")])
-    lines = text.split("\n")
-    if any(CHINESE_AREA.match(line) for line in lines) or len(CJK.findall(text)) > len(text) * 0.3:
-        return parse_chinese_memorandum(text)
-    return parse_press_release(text)
+    body = "".join(line.text for line in lines)
+    if any(CHINESE_AREA_MARKER.match(line.text) for line in lines) or len(CJK.findall(body)) > len(body) * 0.3:
+        return parse_chinese(lines)
+    return parse_english(lines)
 
 
-def _paragraphs(text: str) -> list[Paragraph]:
-    """Blank-line separated paragraphs, each with the line it starts on; hard wraps joined."""
-    paragraphs, current, start = [], [], 0
-    for number, line in enumerate(text.split("\n"), start=1):
-        if line.strip():
-            if not current:
-                start = number
-            current.append(line.strip())
-        elif current:
-            paragraphs.append(Paragraph(" ".join(current), start))
-            current = []
-    if current:
-        paragraphs.append(Paragraph(" ".join(current), start))
-    return paragraphs
+def source_lines(text: str) -> list[Line]:
+    """The non-blank lines of the text with their numbers and indentation; page chrome left out,
+    and nothing after the release's "Ends/…" line. Blank lines are kept as empty `Line`s."""
+    lines: list[Line] = []
+    for number, raw in enumerate(normalise_source_text(text).split("\n"), start=1):
+        raw = raw.replace("\t", "    ").replace("\u3000", "  ").replace("\xa0", " ")
+        stripped = TITLE_SUFFIX.sub("", CHROME_TOKEN.sub("", raw)).strip()
+        if END_OF_RELEASE.match(stripped) and any(line.text for line in lines):
+            break
+        if CHROME_LINE.match(stripped):
+            stripped = ""
+        lines.append(Line(number, " ".join(stripped.split()) if not CJK.search(stripped) else stripped, len(raw) - len(raw.lstrip())))
+    while lines and not lines[-1].text:
+        lines.pop()
+    return lines if any(line.text for line in lines) else []
 
 
-def _looks_like_heading(text: str) -> bool:
-    """A short line without a full stop whose last word is capitalised: 'Services Industries'."""
-    words = text.split()
-    if not words or len(words) > 15 or len(text) > 150 or text.endswith(SENTENCE_END) or ". " in text:
-        return False
-    first, last = text[0], words[-1].strip("()\"'“”")
-    return (first.isupper() or first.isdigit() or first in "\"“'") and bool(last) and (last[0].isupper() or last[0].isdigit())
+def ends_sentence(text: str) -> bool:
+    """Whether a line or paragraph ends a sentence ('… in Beijing.', '… said."', '…合作。')."""
+    stripped = text.rstrip(CLOSING_QUOTES + " ")
+    return bool(stripped) and stripped[-1] in SENTENCE_END_CHARACTERS
 
 
-def _join_page_breaks(paragraphs: list[Paragraph]) -> list[Paragraph]:
+def join_text(first: str, second: str) -> str:
+    """Two pieces of one paragraph: a space between words, none between Chinese characters."""
+    if not first or not second:
+        return first or second
+    if CJK.match(first[-1]) or CJK.match(second[0]) or first[-1] in "，、（「《" or second[0] in "，。、）」》":
+        if first[-1].isascii() and second[0].isascii():
+            return f"{first} {second}"
+        return first + second
+    return f"{first} {second}"
+
+
+def paragraphs(lines: list[Line], *, is_heading) -> list[Paragraph]:
+    """Paragraphs from lines, whatever separates them.
+
+    A blank line always ends a paragraph (a page break that cut a sentence in two is re-joined
+    afterwards). Between two lines with no blank line, the cues decide: a deeper indent starts a
+    paragraph (the government site indents every body paragraph); a line that ends a sentence ends
+    one, unless the text is hard-wrapped with blank lines between paragraphs and the line is as long
+    as the others; a heading (`is_heading`) stands alone; anything else is a hard wrap and joins.
+    """
+    texts = [line for line in lines if line.text]
+    lengths = sorted(len(line.text) for line in texts)
+    long_lines = [line for line in texts if len(line.text) >= 40]
+    # Hard-wrapped text: most long lines stop mid-sentence, at about the same width.
+    wrapped = len(long_lines) >= 3 and sum(not ends_sentence(line.text) for line in long_lines) > 0.4 * len(long_lines)
+    width = quantiles(lengths, n=10)[8] if len(lengths) >= 2 else (lengths[0] if lengths else 0)
+    blank_separated = sum(1 for line in lines if not line.text) >= 0.3 * len(texts)
+    indents = [line.indent for line in texts]
+    indented = 0.15 < sum(indent >= 2 for indent in indents) / max(len(indents), 1) < 0.97
+
+    result: list[Paragraph] = []
+    previous: Line | None = None
+    for line in lines:
+        if not line.text:
+            previous = None
+            continue
+        if previous is None or _breaks(previous, line, wrapped=wrapped, width=width, blank_separated=blank_separated,
+                                       indented=indented, is_heading=is_heading):
+            result.append(Paragraph(line.text, line.number, line.indent))
+        else:
+            result[-1].text = join_text(result[-1].text, line.text)
+        previous = line
+    return _join_page_breaks(result, is_heading)
+
+
+def _breaks(previous: Line, line: Line, *, wrapped: bool, width: float, blank_separated: bool, indented: bool, is_heading) -> bool:
+    """Whether `line` starts a new paragraph although no blank line separates it from `previous`."""
+    if indented and line.indent > previous.indent + 1:
+        return True  # a first-line indent
+    if indented and line.indent + 1 < previous.indent and (ends_sentence(previous.text) or len(previous.text) < 0.7 * width):
+        return True  # back to the margin after a finished paragraph: a heading or a new paragraph
+    if is_heading(previous.text) and not (wrapped and len(previous.text) >= 0.75 * width) and not line.text[:1].islower():
+        return True
+    if is_heading(line.text) and ends_sentence(previous.text):
+        return True
+    if wrapped and blank_separated:
+        return False  # blank lines separate its paragraphs: lines without one between are a hard wrap
+    stripped = previous.text.rstrip(CLOSING_QUOTES + " ")
+    return bool(stripped) and stripped[-1] in ".!?。！？"
+
+
+def _join_page_breaks(found: list[Paragraph], is_heading) -> list[Paragraph]:
     """Re-join a paragraph that a page break cut in mid-sentence (or in the middle of a name)."""
     joined: list[Paragraph] = []
-    for paragraph in paragraphs:
+    for paragraph in found:
         if joined:
             previous = joined[-1]
-            cut = not previous.text.endswith(SENTENCE_END) and (
-                paragraph.text[:1].islower() or not _looks_like_heading(previous.text)
+            title = len(joined) == 1 and not paragraph.text[:1].islower()  # a long headline is no cut sentence
+            cut = not ends_sentence(previous.text) and not is_heading(previous.text) and not title and (
+                paragraph.text[:1].islower() or len(previous.text) > 60
             )
             if cut:
-                joined[-1] = Paragraph(f"{previous.text} {paragraph.text}", previous.line)
+                joined[-1] = Paragraph(join_text(previous.text, paragraph.text), previous.line, previous.indent)
                 continue
         joined.append(paragraph)
     return joined
-
-
-def _english_number(word: str) -> int | None:
-    word = word.lower()
-    if word.isdecimal():
-        return int(word)
-    return NUMBER_WORDS.get(word)
-
-
-def _english_ordinal(word: str) -> int | None:
-    word = word.lower()
-    match = re.fullmatch(r"(\d{1,3})(?:st|nd|rd|th)", word)
-    if match:
-        return int(match.group(1))
-    if word in ORDINAL_WORDS:
-        return ORDINAL_WORDS[word]
-    tens, _, unit = word.replace(" ", "-").partition("-")
-    if tens in ORDINAL_TENS and unit in ORDINAL_WORDS and 0 < ORDINAL_WORDS[unit] < 10:
-        return ORDINAL_TENS[tens] + ORDINAL_WORDS[unit]
-    if word.endswith("ieth") and word[:-4] + "y" in ORDINAL_TENS:
-        return ORDINAL_TENS[word[:-4] + "y"]
-    return None
-
-
-def _co_chairs(chairs: str) -> list[str]:
-    """'the Chief Executive, Mrs Carrie Lam, and the Mayor of Beijing, Mr Chen Jining' → two names."""
-    parts = re.split(r",?\s+and\s+(?=the\s|[A-Z])", chairs)
-    cleaned = [re.sub(r"^the\s+", "", part.strip(" ,"), flags=re.I) for part in parts if part.strip(" ,")]
-    return [part[0].upper() + part[1:] for part in cleaned if part]
-
-
-def parse_press_release(text: str) -> ParsedMemorandum:
-    paragraphs = _join_page_breaks(_paragraphs(text))
-    parsed = ParsedMemorandum(source_format="text", language="", source_description="English press release")
-    problems: list[Problem] = []
-
-    session = SESSION.search(text)
-    if session:
-        parsed.session_number = _english_ordinal(session.group("ordinal"))
-        parsed.mechanism_name = " ".join(session.group("mechanism").split())
-        if parsed.session_number:
-            parsed.title = f"Memorandum of the {session.group('ordinal')} Plenary Session of the {parsed.mechanism_name}"
-    if not parsed.session_number:
-        problems.append(Problem("Could not find which plenary session this is (e.g. 'Fourth Plenary Session of the …').", line=1, field="session.number"))
-
-    heading = paragraphs[0].text if paragraphs else ""
-    venue = TITLE_VENUE.search(heading) or INTRO_VENUE.search(" ".join(p.text for p in paragraphs[:3]))
-    parsed.venue = venue.group("venue").strip() if venue else ""
-
-    announced = ANNOUNCED_DAY.search(text)
-    if announced:  # "today (October 24)": the day without the year, to check the date entered
-        month, day = MONTHS[announced.group("month").lower()], int(announced.group("day"))
-        try:
-            datetime.date(2000, month, day)  # a leap year, so that 29 February passes
-            parsed.announced_month_day = (month, day)
-        except ValueError:
-            problems.append(Problem(f"'{announced.group(0)}' is not a real date.", field="session.held_on"))
-    else:  # a release that states the year itself, where it names the session: nothing is guessed
-        where = next((p.text for p in paragraphs[:3] if SESSION.search(p.text) and FULL_DATE.search(p.text)), "")
-        full_date = FULL_DATE.search(where)
-        if full_date:
-            day, month, year = (full_date.group("day1"), full_date.group("month1"), full_date.group("year1")) if full_date.group("day1") else (
-                full_date.group("day2"), full_date.group("month2"), full_date.group("year2"))
-            try:
-                parsed.held_on = datetime.date(int(year), MONTHS[month.lower()], int(day))
-            except ValueError:
-                problems.append(Problem(f"'{full_date.group(0)}' is not a real date.", field="session.held_on"))
-
-    count = AREA_COUNT.search(text)
-    if count:
-        parsed.announced_area_count = _english_number(count.group("count"))
-
-    start = next((i + 1 for i, p in enumerate(paragraphs) if AREA_COUNT.search(p.text) or "consensus on the following" in p.text.lower()), None)
-    if start is None:  # no announcement: the areas start at the first heading after the introduction
-        start = next((i for i, p in enumerate(paragraphs[1:], start=1) if _looks_like_heading(p.text)), len(paragraphs))
-    end = next((i for i in range(start, len(paragraphs)) if CLOSING.search(paragraphs[i].text)), len(paragraphs))
-    closing = " ".join(p.text for p in paragraphs[end:])
-
-    chairs = CO_CHAIRED.search(closing) or CONVENED_BY.search(paragraphs[1].text if len(paragraphs) > 1 else "")
-    if chairs:
-        parsed.co_chairs = _co_chairs(chairs.group("chairs"))
-    if re.search(r"\(Chinese only\)", closing):
-        parsed.language = "zh"
-    elif re.search(r"\(English only\)", closing):
-        parsed.language = "en"
-
-    area: ParsedArea | None = None
-    for paragraph in paragraphs[start:end]:
-        if _looks_like_heading(paragraph.text):
-            if area is not None and not area.items:
-                problems.append(Problem(f"The heading '{area.name}' has no items under it.", line=area.line))
-            area = ParsedArea(name=paragraph.text, line=paragraph.line)
-            parsed.areas.append(area)
-        elif area is None:
-            problems.append(Problem("This paragraph comes before any co-operation area heading.", line=paragraph.line))
-        else:
-            area.items.append(ParsedItem(text=paragraph.text, line=paragraph.line))
-    if area is not None and not area.items:
-        problems.append(Problem(f"The heading '{area.name}' has no items under it.", line=area.line))
-    if not parsed.areas:
-        problems.append(Problem(
-            "No co-operation area headings were recognised. An area heading is a short line without a full stop, "
-            "followed by the paragraphs of its items."
-        ))
-    if problems:
-        raise MemorandumParseError(problems)
-    if parsed.announced_area_count is not None and parsed.announced_area_count != len(parsed.areas):
-        parsed.warnings.append(Problem(
-            f"The release announces {parsed.announced_area_count} co-operation areas but {len(parsed.areas)} were found: "
-            "check the split in the preview."
-        ))
-    return parsed
-
-
-def _chinese_number(text: str) -> int | None:
-    """一 → 1, 十 → 10, 十二 → 12, 二十一 → 21, 一百零一 → 101, 二〇一八 → 2018, and plain digits."""
-    if text.isdecimal():
-        return int(text)
-    if not text or any(char not in CHINESE_NUMERALS and char not in "十百" for char in text):
-        return None
-    if "十" not in text and "百" not in text:
-        number = 0
-        for char in text:  # digit by digit, as in a year: 二〇一八
-            number = number * 10 + CHINESE_NUMERALS[char]
-        return number
-    total, pending = 0, None
-    for char in text:
-        if char in "十百":
-            unit = 10 if char == "十" else 100
-            if (pending == 0) or (total and total < unit and pending is None):
-                return None  # 零十, 十百: not a number
-            total += (1 if pending is None else pending) * unit
-            pending = None
-        elif CHINESE_NUMERALS[char] == 0:
-            pending = 0
-        else:
-            if pending not in (None, 0):
-                return None  # two digits in a row: 二三十
-            pending = CHINESE_NUMERALS[char]
-    return total + (pending or 0)
-
-
-def _join_chinese(previous: str, addition: str) -> str:
-    if previous and addition and previous[-1].isascii() and addition[0].isascii():
-        return f"{previous} {addition}"
-    return previous + addition
-
-
-def parse_chinese_memorandum(text: str) -> ParsedMemorandum:
-    parsed = ParsedMemorandum(source_format="text", language="zh", source_description="Chinese memorandum")
-    problems: list[Problem] = []
-    lines = text.split("\n")
-    first = next((line.strip() for line in lines if line.strip()), "")
-    title = CHINESE_TITLE.search(first)
-    if title:
-        parsed.mechanism_name_zh = title.group("mechanism").strip()
-        parsed.session_number = _chinese_number(title.group("number"))
-        parsed.title_zh = first
-    if not parsed.session_number:
-        problems.append(Problem("Could not find which plenary session this is (e.g. 京港合作會議第五次會議備忘錄).", line=1, field="session.number"))
-
-    preamble = []
-    area: ParsedArea | None = None
-    item: ParsedItem | None = None
-    area_has_markers = False
-    for number, raw in enumerate(lines, start=1):
-        line = raw.strip()
-        if not line:
-            if area is not None and item is not None and not area_has_markers:
-                item = None  # without item numbers, a blank line ends an item
-            continue
-        heading = CHINESE_AREA.match(line)
-        marker = CHINESE_ITEM.match(line)
-        if heading:
-            area = ParsedArea(name_zh=heading.group("text").strip(" ：:"), line=number)
-            parsed.areas.append(area)
-            item, area_has_markers = None, False
-        elif area is None:
-            preamble.append(line)
-        elif marker:
-            area_has_markers = True
-            item = ParsedItem(text_zh=marker.group("text").strip(), line=number)
-            area.items.append(item)
-        elif CHINESE_CLOSING.search(line) and (item is None or item.text_zh.endswith(("。", "；"))):
-            break
-        elif item is not None:
-            item.text_zh = _join_chinese(item.text_zh, line)
-        else:
-            item = ParsedItem(text_zh=line, line=number)
-            area.items.append(item)
-
-    intro = "".join(preamble)
-    date = CHINESE_DATE.search(intro)
-    if date:
-        year, month, day = (_chinese_number(date.group(name)) for name in ("year", "month", "day"))
-        try:
-            parsed.held_on = parsed.signed_on = datetime.date(year or 0, month or 0, day or 0)
-        except ValueError:
-            problems.append(Problem(f"「{date.group(0)}」 is not a real date.", field="session.held_on"))
-    venue = CHINESE_VENUE.search(intro)
-    parsed.venue_zh = venue.group("venue") if venue else ""
-
-    for area in parsed.areas:
-        area.items = [item for item in area.items if item.text_zh]
-        if not area.items:
-            problems.append(Problem(f"The heading 「{area.name_zh}」 has no items under it.", line=area.line))
-    if not parsed.areas:
-        problems.append(Problem("No co-operation area headings were recognised: number them 一、二、三、… at the start of a line."))
-    if problems:
-        raise MemorandumParseError(problems)
-    return parsed

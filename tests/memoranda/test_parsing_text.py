@@ -214,7 +214,12 @@ def test_text_without_recognisable_headings_is_refused_saying_so():
     )
     messages = [problem.message for problem in problems]
     assert any("No co-operation area headings were recognised" in message for message in messages)
-    assert any(problem.field == "session.number" and problem.line == 1 for problem in problems)
+
+
+def test_text_without_a_session_number_leaves_it_for_the_administrator():
+    parsed = parse_text(release().replace("Fifth Plenary Session of the ", "the "))
+    assert parsed.session_number is None
+    assert len(parsed.items) == 3
 
 
 def test_paragraph_before_any_heading_is_a_problem_with_its_line():
@@ -225,18 +230,20 @@ def test_paragraph_before_any_heading_is_a_problem_with_its_line():
     ]
 
 
-def test_heading_without_items_is_a_problem_naming_it():
-    problems = problems_of(release(areas=(("Trade and Investment", []), YOUTH)))
-    assert [(problem.line, problem.message) for problem in problems] == [
-        (7, "The heading 'Trade and Investment' has no items under it."),
+def test_heading_without_items_is_a_warning_naming_it_and_is_left_out():
+    parsed = parse_text(release(announced="one", areas=(("Trade and Investment", []), YOUTH)))
+    assert [area.name for area in parsed.areas] == ["Youth Development"]
+    assert [(w.line, w.severity, w.message) for w in parsed.warnings] == [
+        (7, "warning", "The heading 'Trade and Investment' has no items under it and is left out."),
     ]
 
 
-def test_last_heading_without_items_is_a_problem_naming_it():
-    problems = problems_of(release(areas=(TRADE, ("Youth Development", []))))
-    assert [(problem.line, problem.message) for problem in problems] == [
-        (13, "The heading 'Youth Development' has no items under it."),
-    ]
+def test_last_heading_without_items_is_a_warning_that_the_text_may_be_cut_short():
+    parsed = parse_text(release(announced="one", areas=(TRADE, ("Youth Development", []))))
+    assert [area.name for area in parsed.areas] == ["Trade and Investment"]
+    assert [(w.line, w.severity) for w in parsed.warnings] == [(13, "warning")]
+    assert "'Youth Development' has no items under it" in parsed.warnings[0].message
+    assert "cut short" in parsed.warnings[0].message
 
 
 @pytest.mark.parametrize("blank", ["", "   \n\n\t\n"])
@@ -361,14 +368,18 @@ def test_chinese_impossible_date_is_a_problem_on_held_on():
     assert [(problem.field, problem.message) for problem in problems] == [("session.held_on", "「2020年2月30日」 is not a real date.")]
 
 
-def test_chinese_heading_without_items_is_a_problem_naming_it():
-    problems = problems_of("京港合作會議第五次會議\n\n一、經貿合作\n\n二、青年發展\n（一）雙方將加強合作。\n")
-    assert [(problem.line, problem.message) for problem in problems] == [(3, "The heading 「經貿合作」 has no items under it.")]
+def test_chinese_heading_without_items_is_a_warning_naming_it():
+    parsed = parse_text("京港合作會議第五次會議\n\n一、經貿合作\n\n二、青年發展\n（一）雙方將加強合作。\n")
+    assert [area.name_zh for area in parsed.areas] == ["青年發展"]
+    assert [(w.line, w.severity, w.message) for w in parsed.warnings] == [
+        (3, "warning", "The heading 「經貿合作」 has no items under it and is left out."),
+    ]
 
 
-def test_chinese_memorandum_without_a_session_in_its_title_is_refused():
-    problems = problems_of("備忘錄\n\n一、經貿合作\n（一）雙方將加強合作。\n")
-    assert [(problem.line, problem.field) for problem in problems] == [(1, "session.number")]
+def test_chinese_memorandum_without_a_session_in_its_title_leaves_the_number_to_the_administrator():
+    parsed = parse_text("備忘錄\n\n一、經貿合作\n（一）雙方將加強合作。\n")
+    assert parsed.session_number is None
+    assert [item.text_zh for item in parsed.items] == ["雙方將加強合作。"]
 
 
 # --- Status inferred from the wording --------------------------------------------------------------

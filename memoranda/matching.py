@@ -8,6 +8,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
+import zhconv
+
 STOPWORDS = set(
     "a an and are as at be both by for from in into of on or such than that the their these this those through "
     "to two was were which while with would also other each its will well including sides places side place".split()
@@ -18,7 +20,11 @@ CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 
 
 def normalise_name(name: str) -> str:
-    """'The Belt & Road Initiative, Economic and Trade Cooperation' → 'belt and road initiative economic and trade co-operation'."""
+    """'The Belt & Road Initiative, Economic and Trade Cooperation' → 'belt and road initiative economic and trade co-operation';
+    Chinese in Simplified characters (the conversion that maps variants such as 為/爲 to one), so
+    that 京港合作会议 and 京港合作會議 are one name."""
+    if CJK_RUN.search(name):
+        name = zhconv.convert(name, "zh-hans")
     name = name.lower().replace("&", " and ").replace("’", "'")
     name = re.sub(r"\bcooperation\b", "co-operation", name)
     name = re.sub(r"[「」『』“”\"()（）,.:;，。、：；]", " ", name)

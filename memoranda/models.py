@@ -221,6 +221,34 @@ class Memorandum(models.Model):
         return [line.strip() for line in self.signatories.splitlines() if line.strip()]
 
 
+class AlignedSource(models.Model):
+    """A source in the other language, aligned item by item with a memorandum already loaded: the
+    Chinese memorandum of a session loaded from the English release, or the reverse. Kept so that
+    loading it again is recognised and changes nothing."""
+
+    memorandum = models.ForeignKey(
+        Memorandum, on_delete=models.PROTECT, related_name="aligned_sources", verbose_name=_("memorandum")
+    )
+    language = models.CharField(_("language"), max_length=8, choices=MemorandumLanguage)
+    source_description = models.CharField(_("source"), max_length=300, blank=True)
+    source_text = models.TextField(_("source text"), blank=True)
+    source_file = models.FileField(_("source file"), upload_to="memoranda/%Y/", blank=True)
+    checksum = models.CharField(_("checksum of the source"), max_length=64, unique=True)
+    items_filled = models.PositiveIntegerField(_("items filled"), default=0)
+    loaded_at = models.DateTimeField(_("loaded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["memorandum", "loaded_at"]
+        verbose_name = _("aligned source")
+        verbose_name_plural = _("aligned sources")
+        constraints = [
+            models.CheckConstraint(condition=Q(language__in=MemorandumLanguage.values), name="aligned_source_language_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.memorandum} ({self.get_language_display()})"
+
+
 class Area(BilingualName):
     """A co-operation area of a mechanism. It recurs across sessions, so reports can group by it."""
 

@@ -16,10 +16,24 @@ from django.core.files.base import ContentFile
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from django.utils.text import slugify
+
+from memoranda.alignment import align_areas
 from memoranda.matching import most_similar, normalise_name, organisations_named_in
-from memoranda.models import Area, Commitment, Mechanism, Memorandum, Milestone, Organisation, Party, PlenarySession
-from memoranda.parsing import MemorandumParseError, ParsedItem, ParsedMemorandum, Problem
+from memoranda.models import (
+    AlignedSource,
+    Area,
+    Commitment,
+    Mechanism,
+    Memorandum,
+    Milestone,
+    Organisation,
+    Party,
+    PlenarySession,
+)
+from memoranda.parsing import MemorandumParseError, ParsedArea, ParsedItem, ParsedMemorandum, Problem
 from memoranda.parsing.model import inferred_status
+from memoranda.places import Place, chinese_name_of, code_for, english_name_of, sides_in_name
 
 JOINT = re.compile(r"\b(?:both sides|both places|two sides|two places|the two cities|each other)\b|雙方|双方|兩地|两地", re.I)
 MONTH_NAMES = ["", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
@@ -64,10 +78,60 @@ class PlannedArea:
 
 
 @dataclass
+class ProposedMechanism:
+    """A mechanism the database does not have yet, as the source names it; created on confirm.
+    Its parties are existing ones where the names match (the HKSAR Government), else new (saved with it)."""
+
+    code: str
+    name: str
+    name_zh: str
+    parties: list[Party]
+
+    @property
+    def new_parties(self) -> list[Party]:
+        return [party for party in self.parties if party.pk is None]
+
+
+@dataclass
+class AlignedItem:
+    """An item of a source in the other language, paired with a commitment already loaded."""
+
+    parsed: ParsedItem
+    index: int
+    commitment: Commitment | None
+    score: float
+
+    @property
+    def percent(self) -> int:
+        return round(self.score * 100)
+
+
+@dataclass
+class Alignment:
+    """Loading a source onto a session that exists: its text fills the other language of the
+    session's items and areas, and nothing new is created."""
+
+    session: PlenarySession
+    language: str  # the language the source fills: "zh" or "en"
+    items: list[AlignedItem]
+    commitments: list[Commitment]  # the session's, in order: what an item may be paired with
+
+    @property
+    def text_field(self) -> str:
+        return "text_zh" if self.language == "zh" else "text"
+
+    @property
+    def changes(self) -> int:
+        return sum(1 for item in self.items if item.commitment and not getattr(item.commitment, self.text_field))
+
+
+@dataclass
 class ImportPlan:
     parsed: ParsedMemorandum
     checksum: str
     mechanism: Mechanism | None = None
+    new_mechanism: ProposedMechanism | None = None
+    alignment: Alignment | None = None
     areas: list[PlannedArea] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
@@ -96,6 +160,63 @@ def find_mechanism(parsed: ParsedMemorandum) -> Mechanism | None:
         if wanted & names:
             return mechanism
     return None
+
+
+def _find_party(reference: str, parties: list[Party]) -> Party | None:
+    wanted = normalise_name(reference)
+    for party in parties:
+        names = {normalise_name(n) for n in (party.name, party.name_zh, party.short_name, party.short_name_zh) if n}
+        if wanted in names or reference.strip().lower() == party.code.lower():
+            return party
+    return None
+
+
+def propose_mechanism(parsed: ParsedMemorandum) -> ProposedMechanism | None:
+    """The mechanism a source introduces, with a code and parties the administrator may change."""
+    name = parsed.mechanism_name or english_name_of(parsed.mechanism_name_zh)
+    name_zh = parsed.mechanism_name_zh or chinese_name_of(name)
+    if not (name or name_zh):
+        return None
+    existing_parties = list(Party.objects.all())
+    sides: list[Place | str] = list(parsed.mechanism_parties) or sides_in_name(name, name_zh)
+    parties: list[Party] = []
+    for side in sides:
+        place = side if isinstance(side, Place) else None
+        label = place.name if place else str(side)
+        party = _find_party(label, existing_parties) or (place and _find_party(place.name_zh, existing_parties))
+        if party is None:
+            code = slugify(label)[:20] or "party"
+            taken = {p.code for p in existing_parties} | {p.code for p in parties}
+            code = next(c for c in (code, *(f"{code[:18]}-{n}" for n in range(2, 99))) if c not in taken)
+            party = Party(code=code, name=label, short_name=label,
+                          name_zh=place.name_zh if place else "", short_name_zh=place.name_zh if place else "")
+        parties.append(party)
+    code = (parsed.mechanism_code or code_for([p if isinstance(p, Place) else str(p) for p in sides]) or "NEW").upper()
+    taken_codes = set(Mechanism.objects.values_list("code", flat=True))
+    if code in taken_codes and not parsed.mechanism_code:
+        code = next(f"{code[:10]}{n}" for n in range(2, 99) if f"{code[:10]}{n}" not in taken_codes)
+    return ProposedMechanism(code=code, name=name, name_zh=name_zh, parties=parties)
+
+
+def _plan_new_mechanism(plan: ImportPlan, parsed: ParsedMemorandum) -> None:
+    proposal = propose_mechanism(parsed)
+    if proposal is None:
+        plan.problems.append(Problem("The source does not name its mechanism: choose one, or name the new one.", field="mechanism"))
+        return
+    plan.new_mechanism = proposal
+    plan.mechanism = Mechanism(code=proposal.code, name=proposal.name, name_zh=proposal.name_zh)
+    if not re.fullmatch(r"[A-Z][A-Z0-9]{1,11}", proposal.code):
+        plan.problems.append(Problem(
+            f"{proposal.code!r} cannot be a mechanism's code: 2 to 12 capital letters or digits, starting with a letter.",
+            field="mechanism.code"))
+    elif Mechanism.objects.filter(code=proposal.code).exists():
+        plan.problems.append(Problem(f"The code {proposal.code} is already another mechanism's.", field="mechanism.code"))
+    if len(proposal.parties) != 2:
+        plan.problems.append(Problem("Name the two parties of the new mechanism.", field="mechanism.parties"))
+    plan.warnings.append(Problem(
+        f"{proposal.name or proposal.name_zh} is a new mechanism: it will be created as {proposal.code} with the parties "
+        f"{' and '.join(p.name or p.name_zh for p in proposal.parties) or '(none)'}.",
+        field="mechanism", severity="warning"))
 
 
 def _parties_in_name_order(mechanism: Mechanism, parties: list[Party]) -> list[Party]:
@@ -162,43 +283,47 @@ def _plan_owners(plan: ImportPlan, item: PlannedItem, parties: list[Party], wher
         item.parties = [p for p in parties if p.pk in sides] if len(sides) == 1 and not joint else list(parties)
 
 
-def memorandum_plan(*, parsed: ParsedMemorandum, checksum: str, mechanism: Mechanism | None = None) -> ImportPlan:
-    """What loading `parsed` would do, and every reason it cannot. Reads only; writes nothing."""
+def memorandum_plan(
+    *, parsed: ParsedMemorandum, checksum: str, mechanism: Mechanism | None = None, pairs: dict[int, str] | None = None,
+) -> ImportPlan:
+    """What loading `parsed` would do, and every reason it cannot. Reads only; writes nothing.
+    `pairs` are the administrator's pairing of items with an existing session's (see `_plan_alignment`)."""
     plan = ImportPlan(parsed=parsed, checksum=checksum, warnings=list(parsed.warnings))
-    plan.already_loaded = Memorandum.objects.select_related("session__mechanism").filter(checksum=checksum).first() if checksum else None
+    plan.already_loaded = _already_loaded(checksum)
     if plan.already_loaded:
         return plan
 
     plan.mechanism = mechanism or find_mechanism(parsed)
     if plan.mechanism is None:
-        name = parsed.mechanism_code or parsed.mechanism_name or parsed.mechanism_name_zh or "(not named)"
-        plan.problems.append(Problem(f"Unknown mechanism {name}: choose one, or add it in the admin first.", field="mechanism"))
-        return plan
-    parties = _parties_in_name_order(plan.mechanism, list(plan.mechanism.parties.all()))
-    plan.organisations = list(Organisation.objects.filter(party__in=parties).select_related("party"))
+        _plan_new_mechanism(plan, parsed)
+        if plan.mechanism is None:
+            return plan
+    saved = plan.mechanism.pk is not None
+    parties = _parties_in_name_order(plan.mechanism, list(plan.mechanism.parties.all()) if saved else plan.new_mechanism.parties)
+    plan.organisations = list(Organisation.objects.filter(party__in=[p for p in parties if p.pk]).select_related("party"))
 
     number = parsed.session_number
-    if number and PlenarySession.objects.filter(mechanism=plan.mechanism, number=number).exists():
-        plan.problems.append(Problem(
-            f"Session {number} of {plan.mechanism.code} is already in the database, loaded from a different source. "
-            "Correct the session number, or change the existing session in the admin.",
-            field="session.number",
-        ))
+    if not number:
+        plan.problems.append(Problem("Enter the session's number: the source does not give it.", field="session.number"))
+    existing_session = PlenarySession.objects.filter(mechanism=plan.mechanism, number=number).first() if saved and number else None
+    if existing_session is not None:
+        _plan_alignment(plan, existing_session, pairs)
+        return plan
     if not parsed.held_on:
         hint = f" (the source gives {MONTH_NAMES[parsed.announced_month_day[0]]} {parsed.announced_month_day[1]} but not the year)" if parsed.announced_month_day else ""
         plan.problems.append(Problem(f"Enter the date the session was held{hint}.", field="session.held_on"))
     elif parsed.announced_month_day and (parsed.held_on.month, parsed.held_on.day) != parsed.announced_month_day:
         month, day = parsed.announced_month_day
-        plan.warnings.append(Problem(f"The source says the session was held on {MONTH_NAMES[month]} {day}, not {parsed.held_on:%d %B %Y}.", field="session.held_on"))
+        plan.warnings.append(Problem(f"The source says the session was held on {MONTH_NAMES[month]} {day}, not {parsed.held_on:%d %B %Y}.", field="session.held_on", severity="warning"))
 
-    existing_areas = list(plan.mechanism.areas.all())
+    existing_areas = list(plan.mechanism.areas.all()) if saved else []
     by_name = {normalise_name(n): area for area in existing_areas for n in (area.name, area.name_zh) if n}
     next_position = (max((a.position for a in existing_areas), default=0)) + 1
     earlier = list(
         Commitment.objects.filter(session__mechanism=plan.mechanism, session__number__lt=number or 10_000)
         .select_related("session")
         .only("ref", "text", "text_zh", "title", "title_zh", "session__number")
-    )
+    ) if saved else []
     by_ref = {commitment.ref: commitment for commitment in earlier}
     seen_names: set[str] = set()
     index = 0
@@ -241,12 +366,95 @@ def memorandum_plan(*, parsed: ParsedMemorandum, checksum: str, mechanism: Mecha
     return plan
 
 
+def _already_loaded(checksum: str) -> Memorandum | None:
+    """The memorandum this very source was loaded into (or aligned with) before, if any."""
+    if not checksum:
+        return None
+    found = Memorandum.objects.select_related("session__mechanism").filter(checksum=checksum).first()
+    if found is None:
+        aligned = AlignedSource.objects.select_related("memorandum__session__mechanism").filter(checksum=checksum).first()
+        found = aligned.memorandum if aligned else None
+    return found
+
+
+def _source_language(parsed: ParsedMemorandum) -> str:
+    """'zh' for a source whose items are all in Chinese, 'en' for all in English, else ''."""
+    if parsed.items and all(item.text_zh and not item.text for item in parsed.items):
+        return "zh"
+    if parsed.items and all(item.text and not item.text_zh for item in parsed.items):
+        return "en"
+    return ""
+
+
+def _plan_alignment(plan: ImportPlan, session: PlenarySession, pairs: dict[int, str] | None = None) -> None:
+    """A source for a session that exists fills the other language of its items, or is refused.
+
+    `pairs` (item index → ref, "" to leave the item out) are the administrator's corrections;
+    without them, the items are paired by area and order, checked by names and numbers."""
+    parsed = plan.parsed
+    language = _source_language(parsed)
+    commitments = list(session.commitments.select_related("area").order_by("area_position", "item_position"))
+    text_field = "text_zh" if language == "zh" else "text"
+    refused = Problem(
+        f"Session {session.number} of {session.mechanism.code} is already in the database, loaded from a different source "
+        f"in the same language. Correct the session number, or change the existing session in the admin.",
+        field="session.number",
+    )
+    if not language or not commitments:
+        plan.problems.append(refused)
+        return
+    if pairs is None:
+        grouped: dict[int, list[Commitment]] = {}
+        for commitment in commitments:
+            grouped.setdefault(commitment.area_position, []).append(commitment)
+        other_field = "text" if language == "zh" else "text_zh"
+        organisations = list(Organisation.objects.filter(party__mechanisms=session.mechanism))
+        found = align_areas(
+            [[item.any_text for item in area.items] for area in parsed.areas],
+            [[getattr(c, other_field) or c.text or c.text_zh for c in area] for area in grouped.values()],
+            organisations,
+        )
+        chosen = {pair.new: (commitments[pair.existing], pair.score) for pair in found if pair.new is not None and pair.existing is not None}
+    else:
+        by_ref = {c.ref: c for c in commitments}
+        chosen = {index: (by_ref[ref], 1.0) for index, ref in pairs.items() if ref in by_ref}
+    items = [
+        AlignedItem(parsed=item, index=index, commitment=chosen.get(index, (None, 0.0))[0], score=chosen.get(index, (None, 0.0))[1])
+        for index, item in enumerate(parsed.items)
+    ]
+    plan.alignment = Alignment(session=session, language=language, items=items, commitments=commitments)
+    replaced = [item for item in items if item.commitment and getattr(item.commitment, text_field)
+                and normalise_name(getattr(item.commitment, text_field)) != normalise_name(item.parsed.any_text)]
+    if replaced and all(getattr(item.commitment, text_field) for item in items if item.commitment):
+        plan.problems.append(refused)
+        plan.alignment = None
+        return
+    for item in replaced:
+        plan.problems.append(Problem(
+            f"{item.commitment.ref} already has a different {'Chinese' if language == 'zh' else 'English'} text; "
+            "pair this item with another, or leave it out.", line=item.parsed.line, field=f"items[{item.index}].pair"))
+    refs = [item.commitment.ref for item in items if item.commitment]
+    for ref in {ref for ref in refs if refs.count(ref) > 1}:
+        plan.problems.append(Problem(f"Two items are paired with {ref}; pair each with its own.", field="items.pair"))
+    for item in items:
+        if item.commitment is not None and item.score < 0.5:
+            plan.warnings.append(Problem(
+                f"Check this pair: {item.commitment.ref} and this item agree only {item.percent}% in names, numbers and length.",
+                line=item.parsed.line, field=f"items[{item.index}].pair", severity="warning"))
+    unpaired = len(items) - len(refs)
+    if unpaired:
+        plan.warnings.append(Problem(f"{unpaired} item(s) are not paired and will not be loaded.", field="items.pair", severity="warning"))
+    if not plan.alignment.changes and not plan.problems:
+        plan.warnings.append(Problem("Every paired item already has this text: loading changes nothing.", severity="warning"))
+
+
 @dataclass
 class ImportResult:
     memorandum: Memorandum
     created: bool
-    commitments: int = 0
+    commitments: int = 0  # created, or (for an aligned source) filled
     areas_created: int = 0
+    aligned: bool = False
 
 
 def memorandum_import(**arguments) -> ImportResult:
@@ -268,18 +476,21 @@ def memorandum_import_steps(
     source_file: tuple[str, bytes] | None = None,
     mechanism: Mechanism | None = None,
     links: dict[int, str] | None = None,
+    pairs: dict[int, str] | None = None,
     loaded_by: AbstractBaseUser | None = None,
 ) -> Iterator[tuple[int, int]]:
     """`memorandum_import`, yielding (items done, items in all) as it goes, so large loads show progress.
 
     Links to earlier commitments are only made where the caller confirms them (`links`: item
-    index → ref): similar text is a suggestion, never applied blindly.
+    index → ref): similar text is a suggestion, never applied blindly. A source for a session
+    that exists is aligned with it instead (`pairs`: item index → ref, or the plan's own pairing).
     """
     with transaction.atomic():
-        plan = memorandum_plan(parsed=parsed, checksum=checksum, mechanism=mechanism)
+        plan = memorandum_plan(parsed=parsed, checksum=checksum, mechanism=mechanism, pairs=pairs)
         if plan.already_loaded:
             return ImportResult(memorandum=plan.already_loaded, created=False)
-        earlier = {c.ref: c for c in Commitment.objects.filter(session__mechanism=plan.mechanism, session__number__lt=parsed.session_number or 0)}
+        saved = plan.mechanism is not None and plan.mechanism.pk is not None
+        earlier = {c.ref: c for c in Commitment.objects.filter(session__mechanism=plan.mechanism, session__number__lt=parsed.session_number or 0)} if saved else {}
         for index, ref in (links or {}).items():
             if ref and ref not in earlier:
                 plan.problems.append(Problem(f"{ref} is not a commitment of an earlier session to link to.", field=f"items[{index}].continues"))
@@ -287,6 +498,8 @@ def memorandum_import_steps(
             raise MemorandumImportError(plan.problems)
 
         try:
+            if plan.alignment:
+                return _write_alignment(plan, source_text, source_file, loaded_by)
             result = yield from _write_plan(plan, parsed, checksum, source_text, source_file, links, earlier, loaded_by)
         except (ValidationError, IntegrityError) as error:
             # A rule only the database or the models know (e.g. a double submission): all is undone.
@@ -295,8 +508,65 @@ def memorandum_import_steps(
         return result
 
 
+def _write_new_mechanism(proposal: ProposedMechanism, mechanism: Mechanism) -> None:
+    for party in proposal.new_parties:
+        party.full_clean()
+        party.save()
+    mechanism.full_clean()
+    mechanism.save()
+    mechanism.parties.set(proposal.parties)
+
+
+def _write_alignment(plan: ImportPlan, source_text: str, source_file: tuple[str, bytes] | None, loaded_by) -> ImportResult:
+    """Fill the other language of a session's items, areas and memorandum, where it is empty;
+    record the source so that loading it again is recognised. Creates no commitment."""
+    alignment, parsed = plan.alignment, plan.parsed
+    session, chinese = alignment.session, alignment.language == "zh"
+    reason = "Chinese text added from the Chinese memorandum" if chinese else "English text added from the English source"
+    filled = 0
+    for item in alignment.items:
+        commitment = item.commitment
+        if commitment is None or getattr(commitment, alignment.text_field):
+            continue
+        setattr(commitment, alignment.text_field, item.parsed.any_text)
+        commitment.version += 1
+        commitment._history_user = loaded_by
+        commitment._change_reason = reason
+        commitment.save(update_fields=[alignment.text_field, "version", "updated_at"])
+        filled += 1
+    area_field = "name_zh" if chinese else "name"
+    index_of = {id(item): index for index, item in enumerate(parsed.items)}
+    for parsed_area in parsed.areas:
+        areas = [alignment.items[index_of[id(item)]].commitment.area for item in parsed_area.items
+                 if alignment.items[index_of[id(item)]].commitment is not None]
+        name = parsed_area.name_zh if chinese else parsed_area.name
+        if areas and name and not getattr(areas[0], area_field) and all(area.pk == areas[0].pk for area in areas):
+            setattr(areas[0], area_field, name)
+            areas[0].full_clean()
+            areas[0].save(update_fields=[area_field])
+    memorandum = session.memorandum
+    for target, field_name, value in (
+        (memorandum, "title_zh" if chinese else "title", parsed.title_zh if chinese else parsed.title),
+        (session, "venue_zh" if chinese else "venue", parsed.venue_zh if chinese else parsed.venue),
+    ):
+        if value and not getattr(target, field_name):
+            setattr(target, field_name, value)
+            target.save(update_fields=[field_name])
+    source = AlignedSource(
+        memorandum=memorandum, language=alignment.language, source_description=parsed.source_description,
+        source_text=source_text, checksum=plan.checksum, items_filled=filled,
+    )
+    source.full_clean(exclude=["source_file"])
+    source.save()
+    if source_file:  # kept last: files are not undone by a rollback
+        source.source_file.save(source_file[0], ContentFile(source_file[1]), save=True)
+    return ImportResult(memorandum=memorandum, created=False, commitments=filled, aligned=True)
+
+
 def _write_plan(plan, parsed, checksum, source_text, source_file, links, earlier, loaded_by) -> Iterator[tuple[int, int]]:
     """The rows of a checked plan, inside the caller's transaction, yielding progress."""
+    if plan.new_mechanism:
+        _write_new_mechanism(plan.new_mechanism, plan.mechanism)
     session = PlenarySession(
         mechanism=plan.mechanism, number=parsed.session_number, held_on=parsed.held_on,
         venue=parsed.venue, venue_zh=parsed.venue_zh, co_chairs="\n".join(parsed.co_chairs),

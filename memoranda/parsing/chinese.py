@@ -25,16 +25,20 @@ CHINESE_DATE = re.compile(
 )
 ANNOUNCED_DAY = re.compile(r"(?:今日|今天|昨日|昨天|今早|今晨)\s*[（(]\s*(?P<month>\d{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*(?P<day>\d{1,3}|[一二三四五六七八九十]{1,3})\s*日\s*[）)]")
 CHINESE_VENUE = re.compile(r"在(?P<venue>[\u4e00-\u9fff]{2,6}?)(?:舉行|举行|召開|召开|出席|會見|会见|與|与|共同主持)")
-AREA_COUNT = re.compile(r"以下(?P<count>[一二三四五六七八九十\d]{1,3})個?(?:重點|重点|主要)?(?:合作)?(?:範疇|范畴|領域|领域|方面)")
+AREA_COUNT = re.compile(r"以下(?P<count>[一二三四五六七八九十\d]{1,3})[個个]?(?:重點|重点|主要)?(?:合作)?(?:範疇|范畴|領域|领域|方面)")
 ENUMERATION = re.compile(
-    r"(?:在|就)(?P<list>[^。；：在就]{2,200}?)(?:等)?(?P<count>[一二三四五六七八九十\d]{1,3})個?(?:重點|重点|主要)?(?:合作)?(?:範疇|范畴|領域|领域|方面)"
+    r"(?:在|就)(?P<list>[^。；：在就]{2,200}?)(?:等)?(?P<count>[一二三四五六七八九十\d]{1,3})[個个]?(?:重點|重点|主要)?(?:合作)?(?:範疇|范畴|領域|领域|方面)"
 )
-RUN_IN = re.compile(r"^(?:(?:在|於|于)(?P<area>[^，,。；]{1,15}?)(?:方面|領域|领域|範疇|范畴)|(?:關於|关于)(?P<area2>[^，,。；]{1,15}?))[，,：:]")
+RUN_IN = re.compile(r"^(?:(?:在|於|于)?(?P<area>[^，,。；]{1,15}?)(?:方面|領域|领域|範疇|范畴)|(?:關於|关于)(?P<area2>[^，,。；]{1,15}?))[，,：:]")
 # Closing lines of a Chinese memorandum: "本備忘錄一式兩份…", the signatories' "…代表：", who attended.
 # Not any mention of 簽署: an item may implement an agreement already signed.
 CHINESE_CLOSING = re.compile(
     r"^(?:本備忘錄|本备忘录|本紀要|本纪要)|一式[兩两二]份|代表[：:]\s*\S{0,12}$|^(?:出席|參加|参加)(?:是次)?(?:會議|会议)|(?:還有|还有|亦有).{0,40}(?:出席|參加|参加)"
 )
+YEARLY_MEETING = re.compile(r"(?:19|20)\d\d\s*年\s*(?P<name>[\u4e00-\u9fff]{4,12}?(?:會議|会议|論壇|论坛))")
+# "A與B在香港共同主持", "A和B共同主持會議"; or "A今日率團……，並與B共同主持會議".
+CO_CHAIRS = re.compile(r"(?P<a>[^，。；、]{2,40}?)(?:與|与|和|及)(?P<b>[^，。；、]{2,30}?)(?:今日|今天)?(?:在[\u4e00-\u9fff]{1,6}?)?(?:共同主持|聯合主持|联合主持)")
+JOINED_LATER = re.compile(r"^(?P<a>[^，。；]{2,30}?)(?:今日|今天|昨日|昨天)[^。]*?[，,]\s*(?:並|并)(?:與|与)(?P<b>[^，。；]{2,30}?)(?:共同主持|聯合主持|联合主持)")
 LIST_SEPARATORS = re.compile(r"[、，,]")
 LAST_PAIR = re.compile(r"(?:以及|及|和|與|与)")
 
@@ -65,7 +69,22 @@ def _read_session(parsed: ParsedMemorandum, text: str) -> str:
     if match:
         parsed.mechanism_name_zh, parsed.session_number = match.group("after"), chinese_number(match.group("number"))
         return match.group(0)
+    for match in YEARLY_MEETING.finditer(text):  # "2023年港深合作會議": numbered by the administrator
+        name = _mechanism_name(match.group("name"))
+        if name:
+            parsed.mechanism_name_zh = name
+            return match.group(0)
     return ""
+
+
+def _co_chairs(intro: str) -> list[str]:
+    for sentence in re.split(r"[。；\n]", intro):
+        match = JOINED_LATER.search(sentence) or next(
+            (m for m in (CO_CHAIRS.search(part) for part in re.split(r"[，,]", sentence)) if m), None)
+        if match:
+            return [re.sub(r"^(?:[\d〇零一二三四五六七八九十]+年)?(?:[\d一二三四五六七八九十]+月)?(?:[\d一二三四五六七八九十]+日)?", "", match.group(name)).strip()
+                    for name in ("a", "b")]
+    return []
 
 
 def parse_chinese(lines: list[Line]) -> ParsedMemorandum:
@@ -76,13 +95,14 @@ def parse_chinese(lines: list[Line]) -> ParsedMemorandum:
         preamble = _split_numbered(parsed, lines)
     else:
         preamble = _split_paragraphs(parsed, paragraphs(lines, is_heading=is_chinese_heading))
-    intro = "".join(preamble)
+    intro = "\n".join(preamble)
 
     first = next((line.text for line in lines if line.text), "")
     phrase = _read_session(parsed, first) or _read_session(parsed, intro)
     if phrase:
         parsed.title_zh = first if phrase in first else phrase
     _read_date_and_venue(parsed, intro, problems)
+    parsed.co_chairs = _co_chairs(intro)
     count = AREA_COUNT.search(intro) or ENUMERATION.search(intro)
     if count:
         parsed.announced_area_count = chinese_number(count.group("count"))
@@ -208,10 +228,15 @@ def _enumerated_areas(text: str) -> list[str]:
 
 
 def _split_run_in(parsed: ParsedMemorandum, found: list[Paragraph], names: list[str]) -> None:
-    """Paragraphs that open with their area ('在經貿方面，…'); the others belong to the area before."""
+    """Paragraphs that open with their area ('在經貿方面，…'); the others belong to the area before.
+    Areas named in one sentence beforehand (`names`) come in that order."""
     simplified = [zhconv.convert(name, "zh-hans") for name in names]
-    area: ParsedArea | None = None
     by_name: dict[str, ParsedArea] = {}
+    for name, paragraph in zip(names, [*found, *[None] * len(names)]):
+        by_name[name] = ParsedArea(name_zh=name, line=paragraph.line if paragraph else None)
+        parsed.areas.append(by_name[name])
+    area: ParsedArea | None = None
+    opened = sum(1 for p in found if RUN_IN.match(p.text))
     for position, paragraph in enumerate(found):
         run_in = RUN_IN.match(paragraph.text)
         name = ""
@@ -219,15 +244,15 @@ def _split_run_in(parsed: ParsedMemorandum, found: list[Paragraph], names: list[
             said = (run_in.group("area") or run_in.group("area2")).strip()
             wanted = zhconv.convert(said, "zh-hans")
             known = [n for n, s in zip(names, simplified, strict=True) if s and (s in wanted or wanted in s)]
-            name = known[0] if known else said
-        elif names and len(found) == len(names) and not by_name:
+            name = known[0] if known else ("" if names else said)
+        elif names and not opened and len(found) == len(names):
             name = names[position]  # one paragraph per named area, in order
-        if names and len(found) == len(names) and not run_in:
-            name = names[position]
         if name:
             area = by_name.get(name)
             if area is None:
                 area = by_name[name] = ParsedArea(name_zh=name, line=paragraph.line)
                 parsed.areas.append(area)
+            elif not area.items:
+                area.line = paragraph.line
         if area is not None:
             area.items.append(ParsedItem(text_zh=paragraph.text, line=paragraph.line))

@@ -1,10 +1,7 @@
 """Documents as administrators have them (a saved web page, a PDF with text, a Word file) turned into
 the plain text `parse_text` reads: one paragraph per block, paragraphs separated by a blank line.
-
-Inside a paragraph a line may keep its own line (a <br> of a web page, a numbered item after a
-soft return) and may start with spaces: the indentation a page showed with &nbsp; or a full-width
-space, which the text parser takes as a cue. Everything else is joined as a reader would read it.
-"""
+A line keeps its own line only where the document showed it so (a web page's <br>, a numbered item
+after a soft return), with the indentation a page wrote with &nbsp; kept as leading spaces."""
 from __future__ import annotations
 
 import codecs
@@ -83,7 +80,7 @@ def _join_wrapped(lines: list[str], *, after_hyphen: bool = False) -> str:
             text = line
         elif ITEM_START.match(line):
             text += "\n" + line
-        elif re.search(f"[{CJK}]$", text) and re.match(f"[{CJK}]", line) or after_hyphen and re.search(r"\w[-/]$", text):
+        elif (re.search(f"[{CJK}]$", text) and re.match(f"[{CJK}]", line)) or (after_hyphen and re.search(r"\w[-/]$", text)):
             text += line
         else:
             text += " " + line
@@ -110,9 +107,8 @@ CHARSET_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", 
 def _decode_html(data: bytes) -> str:
     """The page as text: by its byte order mark, else the charset it declares, else UTF-8, else the
     guess (or refusal) that plain text gets."""
-    for bom, encoding in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
-        if data.startswith(bom):
-            return data.decode(encoding, errors="replace")
+    if data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        return decode_source(data)  # which reads a byte order mark strictly
     declared = XML_ENCODING.search(data[:200]) or META_CHARSET.search(data[:4096])
     label = declared.group(1).decode("ascii", "replace").lower() if declared else ""
     label = "utf-8" if label.startswith("utf-16") else CHARSET_SUPERSETS.get(label, label)  # an ASCII page cannot be UTF-16
@@ -124,9 +120,12 @@ def _decode_html(data: bytes) -> str:
     return decode_source(data)
 
 
-def _is_noise(tag) -> bool:
-    names = " ".join([str(tag.get("id") or ""), *tag.get("class", [])])
-    return tag.name not in ("h1", "h2", "h3", "h4", "h5", "h6", "main", "article", "body") and bool(NOISE.search(names))
+def _names(tag) -> list[str]:
+    return [str(tag.get("id") or ""), *tag.get("class", [])]
+
+
+def _is_noise(tag) -> bool:  # never a heading, nor what holds the content
+    return tag.name not in ("h1", "h2", "h3", "h4", "h5", "h6", "main", "article", "body", "html") and any(NOISE.search(name) for name in _names(tag))
 
 
 def _html_line(raw: str) -> str:
@@ -143,6 +142,8 @@ def _html_paragraphs(data: bytes) -> list[str]:
     text = _decode_html(data).replace(BLOCK, "").replace(BREAK, "")
     soup = BeautifulSoup(text, "lxml")
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
+    # The page's title heading, read before the banner goes: pages often put it in a <header>.
+    h1s = [h1.get_text(" ", strip=True) for h1 in soup.find_all("h1") if not h1.find_parent(["nav", "footer", "aside"])]
     for tag in soup.find_all(DROP_TAGS):
         tag.extract()
     for tag in soup.find_all("header"):  # the page's banner, not an article's own header with its title
@@ -161,8 +162,7 @@ def _html_paragraphs(data: bytes) -> list[str]:
     root = _content_root(soup, body)
     paragraphs = []
     if root.find("h1") is None:  # the title stands outside the content (or only in <title>)
-        heading = soup.find("h1")
-        paragraphs.append(heading.get_text(" ", strip=True) if heading else title)
+        paragraphs.append(h1s[-1] if h1s else title)
     for pre in root.find_all("pre"):  # in <pre> every line and space is shown as written
         for string in list(pre.find_all(string=True)):
             string.replace_with(string.replace(" ", "\xa0").replace("\n", BREAK))
@@ -183,8 +183,8 @@ def _html_paragraphs(data: bytes) -> list[str]:
 def _content_root(soup, body):
     """The page's main content, if it is marked and holds most of what is left of the page."""
     total = len(body.get_text(strip=True))
-    marked = lambda tag: any(CONTENT.search(name) for name in [str(tag.get("id") or ""), *tag.get("class", [])])
-    for candidate in [*soup.find_all(["main", "article"]), *soup.find_all(attrs={"role": "main"}), *soup.find_all(marked)]:
+    marked = soup.find_all(lambda tag: any(CONTENT.search(name) for name in _names(tag)))
+    for candidate in [*soup.find_all(["main", "article"]), *soup.find_all(attrs={"role": "main"}), *marked]:
         if len(candidate.get_text(strip=True)) >= total * 0.4:
             return candidate
     return body
@@ -197,6 +197,9 @@ def _content_root(soup, body):
 # whether a page ended in the middle of a paragraph.
 
 PAGE_NUMBER = re.compile(r"(?:page\s*)?[-–—]?\s*\d{1,4}\s*[-–—]?(?:\s*(?:of|/)\s*\d{1,4})?|第\s*\d+\s*[頁页](?:\s*[，,]?\s*共\s*\d+\s*[頁页])?", re.I)
+# A justified line's wide gaps would make pdfminer cut it (at its default char_margin of 2) and put
+# a piece in another box; 4 character widths keeps such lines whole, yet not columns apart.
+LAPARAMS = LAParams(char_margin=4.0, all_texts=True)
 
 
 def _text_boxes(container):
@@ -254,11 +257,13 @@ def _box_paragraphs(box) -> list[list[Line]]:
 
 def _pdf_paragraphs(data: bytes) -> list[str]:
     try:
-        pages = [(page, list(_text_boxes(page))) for page in extract_pages(io.BytesIO(data), laparams=LAParams(all_texts=True))]
+        pages = [(page, list(_text_boxes(page))) for page in extract_pages(io.BytesIO(data), laparams=LAPARAMS)]
     except PDFPasswordIncorrect:
         raise _refuse("This PDF is protected by a password, so its text cannot be read. Save a copy without the password and load that.") from None
     except Exception:  # a damaged file makes pdfminer raise errors of many kinds (syntax, end of file, key, type)
-        raise _refuse("This PDF could not be read: the file is damaged or is not really a PDF.") from None
+        pages = []
+    if not pages:
+        raise _refuse("This PDF could not be read: the file is damaged or is not really a PDF.")
     if not any(box.get_text().strip() for _, boxes in pages for box in boxes):
         raise _refuse(
             "This PDF has no text layer: it is probably a scan (pictures of the pages). "
@@ -267,7 +272,7 @@ def _pdf_paragraphs(data: bytes) -> list[str]:
     # Running headers and footers repeat (page numbers aside) on most pages, in the top or bottom margin.
     counts = Counter(key for page, boxes in pages for key in {_running_key(box) for box in boxes if _in_margin(box, page)})
     running = {key for key, count in counts.items() if count >= max(2, len(pages) / 2)}
-    paragraphs: list[list] = []
+    paragraphs: list[list[Line]] = []
     last_line_full = False
     for page, boxes in pages:
         body = [box for box in boxes if not (_in_margin(box, page) and (_running_key(box) in running or PAGE_NUMBER.fullmatch(" ".join(box.get_text().split()))))]
@@ -277,13 +282,13 @@ def _pdf_paragraphs(data: bytes) -> list[str]:
         paragraphs += groups
         if body:
             left, right = min(box.x0 for box in body), max(box.x1 for box in body)
-            last_line_full = bool(paragraphs) and paragraphs[-1][-1].x1 >= right - 0.05 * (right - left)
+            last_line_full = bool(paragraphs) and paragraphs[-1][-1].x1 - left >= 0.7 * (right - left)
     return [_join_wrapped([line.text for line in group], after_hyphen=True) for group in paragraphs]
 
 
 def _cut_by_page_break(previous: list[Line], following: list[Line], last_line_full: bool) -> bool:
-    """A paragraph a page break cut: no sentence end, and it runs on in lower case or its last line
-    fills the width (a heading or the last line of a paragraph stops short)."""
+    """A paragraph a page break cut: no sentence end, and it runs on in lower case, or its last line
+    (of two or more: headings are short, and kept with what follows) nearly fills the width."""
     if previous[-1].text.endswith(SENTENCE_END):
         return False
     return following[0].text[:1].islower() or (last_line_full and len(previous) >= 2)
@@ -334,17 +339,13 @@ def _docx_paragraph_elements(container):
 
 def _docx_text(paragraph) -> str:
     """A paragraph's text, tracked insertions included; a soft return (w:br, w:cr) is a hard wrap."""
-    lines, current = [], []
-    for element in paragraph.iter(W + "t", W + "tab", W + "br", W + "cr", W + "noBreakHyphen"):
+    lines = [""]
+    for element in paragraph.iter(W + "t", W + "tab", W + "noBreakHyphen", W + "br", W + "cr"):
         if any(ancestor.tag in NOT_IN_PARAGRAPH for ancestor in element.iterancestors()):
             continue
-        if element.tag == W + "t":
-            current.append(element.text or "")
-        elif element.tag == W + "tab":
-            current.append(" ")
-        elif element.tag == W + "noBreakHyphen":
-            current.append("-")
-        elif element.tag == W + "cr" or element.get(W + "type") in (None, "textWrapping"):  # not a page break
-            lines.append("".join(current))
-            current = []
-    return _join_wrapped([*lines, "".join(current)])
+        if element.tag in (W + "br", W + "cr"):
+            if element.get(W + "type") in (None, "textWrapping"):  # not a page or column break
+                lines.append("")
+        else:
+            lines[-1] += {W + "t": element.text or "", W + "tab": " ", W + "noBreakHyphen": "-"}[element.tag]
+    return _join_wrapped(lines)

@@ -27,12 +27,19 @@ MECHANISM = rf"{NAME_WORD}(?:\s+(?:(?:and|of|for|on|the|in)\s+)*{NAME_WORD})*?\s
 ORDINAL = rf"(?i:{ORDINAL_PATTERN})"
 SESSION_PATTERNS = (
     # "Fourth Plenary Session of the …", "20th Plenary of the …", "… cum First Plenary Session of the …"
-    re.compile(rf"\b(?P<ordinal>{ORDINAL})\s+Plenary(?:\s+(?:Session|Meeting))?\s+of\s+(?:the\s+)?(?P<mechanism>{MECHANISM})"),
-    # "the Sixth Hong Kong/Sichuan Co-operation High Level Meeting"
-    re.compile(rf"\b(?P<ordinal>{ORDINAL})\s+(?P<mechanism>{NAME_WORD}[/-]{NAME_WORD}(?:\s+{NAME_WORD})*?\s+(?:Conference|Meeting|Forum))\b"),
+    re.compile(rf"\b(?P<ordinal>{ORDINAL})\s+(?i:Plenary)(?:\s+(?i:Session|Meeting))?\s+of\s+(?:the\s+)?(?P<mechanism>{MECHANISM})"),
+    # a headline: "Hong Kong/Shanghai Economic and Trade Co-operation Conference holds sixth plenary session"
+    re.compile(rf"\b(?P<mechanism>{MECHANISM})\s+(?:holds|held|convenes|convened|opens)\s+(?:its\s+)?(?P<ordinal>{ORDINAL})\s+(?i:plenary)"),
+    # "the Sixth Hong Kong/Sichuan Co-operation High Level Meeting" (two places joined: checked after)
+    re.compile(rf"\b(?P<ordinal>{ORDINAL})\s+(?P<mechanism>{NAME_WORD}(?:\s+{NAME_WORD})*?\s+(?:Conference|Meeting|Forum))\b"),
     # "the Hong Kong/Shenzhen Co-operation Meeting 2023": a yearly meeting, numbered by the administrator
-    re.compile(rf"\b(?P<mechanism>{NAME_WORD}(?:\s+{NAME_WORD})*?[/-]{NAME_WORD}(?:\s+{NAME_WORD})*?\s+(?:Conference|Meeting|Forum))\s+(?P<year>(?:19|20)\d\d)\b"),
+    re.compile(rf"\b(?P<mechanism>{NAME_WORD}(?:\s+{NAME_WORD})*?\s+(?:Conference|Meeting|Forum))\s+(?P<year>(?:19|20)\d\d)\b"),
+    # only the mechanism: the number comes from the administrator
+    re.compile(rf"\b(?P<mechanism>{NAME_WORD}(?:\s+(?:(?:and|of)\s+)?{NAME_WORD})*?\s+(?:Conference|Meeting|Forum))\b"),
 )
+TWO_PLACES = re.compile(r"[A-Za-z]\s*/\s*[A-Z]|[a-z]-[A-Z]")
+LEADING_ORDINAL = re.compile(rf"^(?:the\s+)?(?P<ordinal>{ORDINAL})\s+")
+DATELINE = re.compile(rf"^[A-Z][\w'’ ]{{1,30}},\s+(?P<month>{MONTH})\s+(?P<day>\d{{1,2}})$")
 TITLE_VENUE = re.compile(r"\b(?:held|convened|hosted)\s+in\s+(?P<venue>[A-Z][A-Za-z'’ ,-]{1,60}?)\s*$")
 INTRO_VENUE = re.compile(
     rf"\bin\s+(?P<venue>[A-Z][\w'’-]+(?:,?\s+[A-Z][\w'’-]+){{0,3}}),?\s+(?:today|tonight|yesterday|this\s+(?:morning|afternoon|evening)|on\s+(?:{MONTH}))\b"
@@ -106,7 +113,7 @@ def _title_word(word: str, index: int) -> str:
     lowered = word.lower()
     if index and lowered in MINOR_WORDS:
         return lowered
-    return "-".join(part[:1].upper() + part[1:] for part in lowered.split("-"))
+    return lowered[:1].upper() + lowered[1:]  # "CO-OPERATION" → "Co-operation", as the releases write it
 
 
 def _co_chairs(chairs: str) -> list[str]:
@@ -173,28 +180,36 @@ def parse_english(lines: list[Line]) -> ParsedMemorandum:
 
 def _read_session(parsed: ParsedMemorandum, found: list[Paragraph]) -> None:
     """The session's number and mechanism, from the headline or the first paragraphs that name them."""
-    for paragraph in [*found[:4], *found[4:]]:
+    for paragraph in found:
         for pattern in SESSION_PATTERNS:
-            match = pattern.search(paragraph.text)
-            if not match or "Plenary" in match.group("mechanism") and pattern is not SESSION_PATTERNS[0]:
-                continue
-            parsed.mechanism_name = re.sub(r"^the\s+", "", " ".join(match.group("mechanism").split()), flags=re.I)
-            ordinal = match.groupdict().get("ordinal")
-            parsed.session_number = english_ordinal(ordinal) if ordinal else None
-            phrase = re.sub(r"^the\s+", "", match.group(0), flags=re.I)
-            parsed.title = f"Memorandum of the {phrase}"
-            return
+            for match in pattern.finditer(paragraph.text):
+                name = re.sub(r"^the\s+", "", " ".join(match.group("mechanism").split()), flags=re.I)
+                ordinal = match.groupdict().get("ordinal")
+                leading = LEADING_ORDINAL.match(name)
+                if leading and not ordinal:  # "Fifth Hong Kong/Macao … Meeting" found by a looser pattern
+                    ordinal, name = leading.group("ordinal"), name[leading.end():]
+                if "plenary" in name.lower() or (pattern is not SESSION_PATTERNS[0] and not TWO_PLACES.search(name)):
+                    continue
+                parsed.mechanism_name = name
+                parsed.session_number = english_ordinal(ordinal) if ordinal else None
+                if parsed.session_number or match.groupdict().get("year"):
+                    phrase = re.sub(r"^the\s+", "", match.group(0), flags=re.I)
+                    if ordinal and not phrase.lower().startswith(ordinal.lower()):  # the headline's word order
+                        phrase = f"{ordinal.capitalize()} Plenary Session of the {name}"
+                    parsed.title = f"Memorandum of the {phrase}"
+                return
 
 
 def _read_venue_and_date(parsed: ParsedMemorandum, found: list[Paragraph], problems: list[Problem]) -> None:
     headline = found[0].text if found else ""
     intro = " ".join(p.text for p in found[:3])
     venue = TITLE_VENUE.search(headline) or INTRO_VENUE.search(intro)
-    parsed.venue = venue.group("venue").strip(" ,") if venue else ""
+    parsed.venue = venue.group("venue").split(",")[0].strip() if venue else ""  # the city: "Chengdu, Sichuan" → Chengdu
 
-    announced = ANNOUNCED_DAY.search(intro)
+    announced = ANNOUNCED_DAY.search(intro) or next(filter(None, (DATELINE.match(p.text) for p in found[1:4])), None)
     if announced:  # "today (October 24)", "on February 22": the day without the year, to check the date entered
-        month_name, day = announced.group("month") or announced.group("month2"), int(announced.group("day") or announced.group("day2"))
+        groups = announced.groupdict()
+        month_name, day = groups["month"] or groups["month2"], int(groups["day"] or groups["day2"])
         month = MONTHS[month_name.lower()]
         try:
             datetime.date(2000, month, day)  # a leap year, so that 29 February passes

@@ -123,7 +123,8 @@ def paragraphs(lines: list[Line], *, is_heading) -> list[Paragraph]:
         if not line.text:
             previous = None
             continue
-        if previous is None or _breaks(previous, line, wrapped=wrapped, width=width, blank_separated=blank_separated,
+        headline = len(result) == 1 and previous is not None and previous.number == result[0].line
+        if previous is None or headline or _breaks(previous, line, wrapped=wrapped, width=width, blank_separated=blank_separated,
                                        indented=indented, is_heading=is_heading):
             result.append(Paragraph(line.text, line.number, line.indent))
         else:

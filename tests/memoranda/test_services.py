@@ -110,11 +110,19 @@ def test_unknown_lead_is_reported_and_nothing_written(without_fourth_plenary):
     assert counts() == (0, 0, 0, 0)
 
 
-def test_unknown_mechanism_is_reported(without_fourth_plenary):
+def test_unknown_mechanism_is_proposed_as_a_new_one(without_fourth_plenary):
     parsed = ParsedMemorandum(source_format="text", mechanism_name="Hong Kong/Atlantis Conference", session_number=1,
                               held_on=datetime.date(2030, 1, 1), areas=[ParsedArea(name="A", items=[ParsedItem(text="x")])])
     plan = services.memorandum_plan(parsed=parsed, checksum="x")
-    assert not plan.can_import and "Unknown mechanism" in plan.problems[0].message
+    assert plan.can_import and plan.new_mechanism.code == "HKAT"
+    assert [party.code for party in plan.new_mechanism.parties] == ["hksar", "atlantis"]
+
+
+def test_source_that_names_no_mechanism_is_refused(without_fourth_plenary):
+    parsed = ParsedMemorandum(source_format="text", session_number=1,
+                              held_on=datetime.date(2030, 1, 1), areas=[ParsedArea(name="A", items=[ParsedItem(text="x")])])
+    plan = services.memorandum_plan(parsed=parsed, checksum="x")
+    assert not plan.can_import and [p.field for p in plan.problems] == ["mechanism"]
 
 
 def test_a_session_loaded_from_another_source_is_not_overwritten(fourth_plenary, seed_text):

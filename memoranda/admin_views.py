@@ -20,18 +20,19 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from memoranda import services
-from memoranda.forms import ItemFormSet, LoadSourceForm, SessionPreviewForm
-from memoranda.models import Commitment, Mechanism, Organisation
+from memoranda.forms import ItemFormSet, LoadSourceForm, PairFormSet, SessionPreviewForm
+from memoranda.models import Commitment, Mechanism, Organisation, Party
 from memoranda.parsing import (
+    DOCUMENT_FORMATS,
     ROW_FORMATS,
     MemorandumParseError,
     ParsedArea,
     ParsedItem,
     ParsedMemorandum,
     Problem,
-    decode_source,
     detect_format,
     parse_memorandum,
+    source_text,
 )
 from memoranda.sources import normalise_source_text, source_checksum
 
@@ -70,7 +71,7 @@ class LoaderViews:
             except MemorandumParseError as error:
                 problems = error.problems
             else:
-                text = decode_source(data) if format == "text" else ""
+                text = source_text(data, format) if format == "text" or format in DOCUMENT_FORMATS else ""
                 checksum = source_checksum(text if format == "text" else data)
                 token = secrets.token_urlsafe(12)
                 request.session.setdefault(DRAFTS, {})[token] = {
@@ -114,10 +115,11 @@ class LoaderViews:
         session_form = SessionPreviewForm(request.POST, prefix="session")
         posted = request.POST.get("session-mechanism", "")
         mechanism = Mechanism.objects.filter(pk=int(posted)).first() if posted.isdecimal() else None
-        mechanism = mechanism or chosen_mechanism
-        earlier = self.earlier_refs(mechanism)
+        if request.POST.get("mode") == "align":
+            return self.preview_alignment(request, token, draft, session_form)
+        organisations = self.organisations(mechanism, [request.POST.get(f"session-new_party_{n}", "") for n in (1, 2)])
         formset = ItemFormSet(
-            request.POST, prefix="items", organisations=self.organisations(mechanism), any_continues=earlier,
+            request.POST, prefix="items", organisations=organisations, any_continues=self.earlier_refs(mechanism),
         )
         if not (session_form.is_valid() and formset.is_valid()):
             return self.render_preview(request, token, None, session_form=session_form, formset=formset, status=400)
@@ -126,26 +128,56 @@ class LoaderViews:
         if "confirm" not in request.POST:
             plan = services.memorandum_plan(parsed=parsed, checksum=draft["checksum"], mechanism=mechanism)
             return self.render_preview(request, token, plan, links=links)
+        return self.confirm(request, token, draft, {"parsed": parsed, "mechanism": mechanism, "links": links})
+
+    def preview_alignment(self, request: HttpRequest, token: str, draft: dict, session_form) -> HttpResponse:
+        """The source fills the other language of a session that exists: the administrator checks
+        (and may change) which item is which before confirming."""
+        parsed = self.parse_draft(draft)
+        if not session_form.is_valid():
+            plan = services.memorandum_plan(parsed=parsed, checksum=draft["checksum"])
+            return self.render_preview(request, token, plan, session_form=session_form, status=400)
+        data = session_form.cleaned_data
+        parsed.session_number, parsed.held_on = data["session_number"], data["held_on"] or parsed.held_on
+        for name, value in session_form.mechanism_fields().items():
+            setattr(parsed, name, value)
+        mechanism = data["mechanism"]
+        session = mechanism.sessions.filter(number=parsed.session_number).first() if mechanism else None
+        choices = self.pair_choices(session)
+        pairs_formset = PairFormSet(request.POST, prefix="pairs", commitment_choices=choices)
+        if not pairs_formset.is_valid() or len(pairs_formset.forms) != len(parsed.items):
+            plan = services.memorandum_plan(parsed=parsed, checksum=draft["checksum"], mechanism=mechanism)
+            return self.render_preview(request, token, plan, session_form=session_form, pairs_formset=pairs_formset, status=400)
+        pairs = {index: form.cleaned_data.get("pair", "") for index, form in enumerate(pairs_formset.forms)}
+        plan = services.memorandum_plan(parsed=parsed, checksum=draft["checksum"], mechanism=mechanism, pairs=pairs if session else None)
+        if "confirm" not in request.POST or not plan.alignment:
+            return self.render_preview(request, token, plan, session_form=session_form if plan.alignment else None)
+        return self.confirm(request, token, draft, {"parsed": parsed, "mechanism": mechanism, "pairs": pairs})
+
+    def confirm(self, request: HttpRequest, token: str, draft: dict, arguments: dict) -> HttpResponse:
         arguments = {
-            "parsed": parsed, "checksum": draft["checksum"], "source_text": draft["text"], "mechanism": mechanism,
-            "links": links, "loaded_by": request.user,
+            **arguments, "checksum": draft["checksum"], "source_text": draft["text"], "loaded_by": request.user,
             "source_file": (draft["name"], base64.b64decode(draft["data"])) if draft["data"] else None,
         }
-        if len(parsed.items) > STREAM_ABOVE:
+        if len(arguments["parsed"].items) > STREAM_ABOVE and "pairs" not in arguments:
             return self.stream_import(request, token, arguments)
         try:
             result = services.memorandum_import(**arguments)
         except MemorandumParseError as error:
-            plan = services.memorandum_plan(parsed=parsed, checksum=draft["checksum"], mechanism=mechanism)
+            plan = services.memorandum_plan(parsed=arguments["parsed"], checksum=draft["checksum"], mechanism=arguments["mechanism"],
+                                            pairs=arguments.get("pairs"))
             plan.problems = error.problems
-            return self.render_preview(request, token, plan, links=links, status=400)
+            return self.render_preview(request, token, plan, links=arguments.get("links"), status=400)
         return self.finished(request, token, result)
 
     def finished(self, request: HttpRequest, token: str, result: services.ImportResult) -> HttpResponseRedirect:
         request.session.get(DRAFTS, {}).pop(token, None)
         request.session.modified = True
         session = result.memorandum.session
-        if result.created:
+        if result.aligned:
+            messages.success(request, _("Aligned with the %(session)s: the text of %(count)s commitments was filled in.") % {
+                "session": session.title, "count": result.commitments})
+        elif result.created:
             messages.success(request, _("Loaded %(session)s: %(count)s commitments.") % {"session": session.title, "count": result.commitments})
         else:
             messages.info(request, _("This memorandum was already loaded (%(session)s); nothing was changed.") % {"session": session.title})
@@ -179,10 +211,18 @@ class LoaderViews:
 
         return StreamingHttpResponse(chunks(), content_type="text/html; charset=utf-8")
 
-    def organisations(self, mechanism: Mechanism | None):
-        if mechanism is None:
-            return Organisation.objects.none()
-        return Organisation.objects.filter(party__mechanisms=mechanism).select_related("party").order_by("party__code", "name")
+    def organisations(self, mechanism: Mechanism | None, party_names: list[str] = ()):
+        """The organisations that may own the items: the mechanism's, or (for a new mechanism) those
+        of the existing parties its parties were matched to."""
+        if mechanism is not None:
+            return Organisation.objects.filter(party__mechanisms=mechanism).select_related("party").order_by("party__code", "name")
+        parties = [party for name in party_names if name.strip() for party in [services.find_party(name, list(Party.objects.all()))] if party]
+        return Organisation.objects.filter(party__in=parties).select_related("party").order_by("party__code", "name")
+
+    def pair_choices(self, session) -> list[tuple[str, str]]:
+        if session is None:
+            return []
+        return [(c.ref, f"{c.ref}: {(c.text or c.text_zh)[:90]}") for c in session.commitments.order_by("area_position", "item_position")]
 
     def earlier_refs(self, mechanism: Mechanism | None) -> list[tuple[str, str]]:
         if mechanism is None:
@@ -193,7 +233,7 @@ class LoaderViews:
         """The memorandum as the administrator left it: items joined, split (blank lines) and left out."""
         data = session_form.cleaned_data
         parsed = ParsedMemorandum(
-            source_format=draft["format"], mechanism_code=data["mechanism"].code, session_number=data["session_number"],
+            source_format=draft["format"], **session_form.mechanism_fields(), session_number=data["session_number"],
             held_on=data["held_on"], venue=data["venue"], venue_zh=data["venue_zh"], title=data["title"],
             title_zh=data["title_zh"], signed_on=data["signed_on"], language=data["language"], **session_form.lists(),
             source_description=draft.get("source_description", ""),
@@ -215,7 +255,9 @@ class LoaderViews:
             for number, text in enumerate(texts):
                 item = ParsedItem(
                     text=" ".join(text.split()), text_zh=row["text_zh"].strip() if number == 0 else "",
-                    title=row["title"].strip() if number == 0 else "", lead=row["lead"], supporting=list(row["supporting"]),
+                    title=row["title"].strip() if number == 0 else "",
+                    lead=(row["lead"].name or row["lead"].name_zh) if row["lead"] else "",
+                    supporting=[o.name or o.name_zh for o in row["supporting"]],
                     status=row["status"], due_on=row["due_on"],
                 )
                 area.items.append(item)
@@ -225,15 +267,21 @@ class LoaderViews:
         links = {index_of[id(item)]: ref for item, ref in entries if ref}
         return parsed, links
 
-    def render_preview(self, request, token, plan, *, session_form=None, formset=None, links=None, status=200) -> HttpResponse:
-        if plan is not None:
-            parsed = plan.parsed
-            session_form = SessionPreviewForm(prefix="session", initial={
-                "mechanism": plan.mechanism, "session_number": parsed.session_number, "held_on": parsed.held_on,
-                "venue": parsed.venue, "venue_zh": parsed.venue_zh, "co_chairs": "\n".join(parsed.co_chairs),
-                "title": parsed.title, "title_zh": parsed.title_zh, "signed_on": parsed.signed_on,
-                "signatories": "\n".join(parsed.signatories), "language": parsed.language or "zh",
-            })
+    def render_preview(self, request, token, plan, *, session_form=None, formset=None, pairs_formset=None, links=None, status=200) -> HttpResponse:
+        if plan is not None and session_form is None:
+            session_form = SessionPreviewForm(prefix="session", initial=self.session_initial(plan))
+        if plan is not None and plan.alignment is not None:
+            if pairs_formset is None:
+                pairs_formset = PairFormSet(prefix="pairs", commitment_choices=self.pair_choices(plan.alignment.session), initial=[
+                    {"pair": item.commitment.ref if item.commitment else ""} for item in plan.alignment.items])
+            rows = list(zip(pairs_formset.forms, plan.alignment.items, strict=False))
+            return TemplateResponse(
+                request, "admin/memoranda/memorandum/align.html",
+                self.context(request, title=_("Check the pairs before filling in the text"), plan=plan, session_form=session_form,
+                             formset=pairs_formset, rows=rows, token=token, media=session_form.media + pairs_formset.media),
+                status=status,
+            )
+        if plan is not None and formset is None:
             links = links or {}
             initial, suggestions = [], {}
             for item in plan.items:
@@ -246,18 +294,36 @@ class LoaderViews:
                 initial.append({
                     "area_name": area.name, "area_name_zh": area.name_zh, "text": item.parsed.text,
                     "text_zh": item.parsed.text_zh, "title": item.parsed.title,
-                    "lead": (item.lead.name or item.lead.name_zh) if item.lead else "",
-                    "supporting": [o.name or o.name_zh for o in item.supporting], "status": item.status,
+                    "lead": item.lead.pk if item.lead else None,
+                    "supporting": [o.pk for o in item.supporting], "status": item.status,
                     "due_on": item.parsed.due_on, "continues": chosen,
                 })
-            formset = ItemFormSet(prefix="items", initial=initial, organisations=self.organisations(plan.mechanism), continues_choices=suggestions)
+            organisations = Organisation.objects.filter(pk__in=[o.pk for o in plan.organisations]).select_related("party")
+            formset = ItemFormSet(prefix="items", initial=initial, organisations=organisations, continues_choices=suggestions)
         rows = list(zip(formset.forms, plan.items if plan else [None] * len(formset.forms), strict=False))
         return TemplateResponse(
             request, "admin/memoranda/memorandum/preview.html",
             self.context(request, title=_("Check the memorandum before loading it"), plan=plan, session_form=session_form,
-                         formset=formset, rows=rows, token=token),
+                         formset=formset, rows=rows, token=token, media=session_form.media + formset.media),
             status=status,
         )
+
+    @staticmethod
+    def session_initial(plan: services.ImportPlan) -> dict:
+        parsed = plan.parsed
+        initial = {
+            "mechanism": plan.mechanism if plan.mechanism and plan.mechanism.pk else None,
+            "session_number": parsed.session_number, "held_on": parsed.held_on,
+            "venue": parsed.venue, "venue_zh": parsed.venue_zh, "co_chairs": "\n".join(parsed.co_chairs),
+            "title": parsed.title, "title_zh": parsed.title_zh, "signed_on": parsed.signed_on,
+            "signatories": "\n".join(parsed.signatories), "language": parsed.language or "zh",
+        }
+        if plan.new_mechanism:
+            proposal = plan.new_mechanism
+            parties = [p.name or p.name_zh for p in proposal.parties] + ["", ""]
+            initial |= {"new_code": proposal.code, "new_name": proposal.name, "new_name_zh": proposal.name_zh,
+                        "new_party_1": parties[0], "new_party_2": parties[1]}
+        return initial
 
     # CSV / XLSX commitment rows: a dry run is the preview.
     def rows_preview(self, request: HttpRequest, data: bytes, format: str, name: str) -> HttpResponse:

@@ -1,24 +1,43 @@
 """Forms of the memorandum loader: the source, then the preview in which the split is fixed."""
 from __future__ import annotations
 
+import re
+
 from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from memoranda.choices import MemorandumLanguage, Status
-from memoranda.models import Mechanism
-from memoranda.parsing import ALL_FORMATS
+from memoranda.models import Commitment, Mechanism, Organisation
 
-FORMAT_CHOICES = [("auto", _("Recognise from the file"))] + [(value, value.upper() if value != "text" else _("Plain text")) for value in ALL_FORMATS]
+FORMAT_CHOICES = [
+    ("auto", _("Recognise from the file")),
+    ("text", _("Plain text (press release or memorandum)")),
+    ("html", _("Saved web page (HTML)")),
+    ("pdf", _("PDF with text")),
+    ("docx", _("Word document (DOCX)")),
+    ("yaml", _("Structured file (YAML)")),
+    ("json", _("Structured file (JSON)")),
+    ("csv", _("Commitment rows (CSV)")),
+    ("xlsx", _("Commitment rows (XLSX)")),
+]
 
 
 class LoadSourceForm(forms.Form):
-    file = forms.FileField(label=_("File"), required=False, help_text=_("YAML or JSON memorandum, plain text, or commitment rows as CSV or XLSX."))
+    file = forms.FileField(
+        label=_("File"), required=False,
+        help_text=_("The document you were sent: a saved web page of the press release, a PDF, a Word document or a text "
+                    "file, in English or Chinese; or a structured YAML/JSON file; or commitment rows (CSV or XLSX) exported "
+                    "from the list and edited."),
+    )
     text = forms.CharField(
         label=_("…or paste the text"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 14, "cols": 100}),
-        help_text=_("An English press release such as the 4th plenary's, or a Chinese memorandum numbered 一、（一）…"),
+        help_text=_("Copy the whole press release or memorandum from the web page, PDF or e-mail and paste it here, headings "
+                    "included. Page menus and footers may come along: they are left out."),
     )
     format = forms.ChoiceField(label=_("Format"), choices=FORMAT_CHOICES, initial="auto")
     held_on = forms.DateField(label=_("Held on"), required=False, help_text=_("YYYY-MM-DD. A press release gives the day but not the year."))
@@ -39,8 +58,24 @@ def _lines(value: str) -> list[str]:
     return [line.strip() for line in value.splitlines() if line.strip()]
 
 
+MECHANISM_CODE = re.compile(r"^[A-Z][A-Z0-9]{1,11}$")
+
+
 class SessionPreviewForm(forms.Form):
-    mechanism = forms.ModelChoiceField(label=_("Mechanism"), queryset=Mechanism.objects.all())
+    mechanism = forms.ModelChoiceField(
+        label=_("Mechanism"), queryset=Mechanism.objects.all(), required=False, empty_label=_("A new mechanism (below)"),
+    )
+    new_code = forms.CharField(
+        label=_("Code of the new mechanism"), required=False, max_length=12,
+        help_text=_("2 to 12 capital letters or digits, used in every reference (e.g. HKSH-6-1.1). Suggested from the name."),
+    )
+    new_name = forms.CharField(label=_("Name of the new mechanism (English)"), required=False, max_length=255)
+    new_name_zh = forms.CharField(label=_("Name of the new mechanism (Chinese)"), required=False, max_length=255)
+    new_party_1 = forms.CharField(
+        label=_("First party"), required=False, max_length=255,
+        help_text=_("Matched to an existing party by name (e.g. Hong Kong: the HKSAR Government), otherwise created."),
+    )
+    new_party_2 = forms.CharField(label=_("Second party"), required=False, max_length=255)
     session_number = forms.IntegerField(label=_("Session number"), min_value=1, max_value=999)
     held_on = forms.DateField(label=_("Held on"), help_text=_("YYYY-MM-DD"))
     venue = forms.CharField(label=_("Venue (English)"), required=False, max_length=200)
@@ -52,8 +87,43 @@ class SessionPreviewForm(forms.Form):
     signatories = forms.CharField(label=_("Signatories"), required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text=_("One per line."))
     language = forms.ChoiceField(label=_("Language signed in"), choices=MemorandumLanguage.choices)
 
+    def clean(self):
+        data = super().clean()
+        if data.get("mechanism") is None:
+            code = (data.get("new_code") or "").strip().upper()
+            data["new_code"] = code
+            if not MECHANISM_CODE.match(code):
+                self.add_error("new_code", _("Choose a mechanism above, or give the new one a code: 2 to 12 capital letters or digits."))
+            elif Mechanism.objects.filter(code=code).exists():
+                self.add_error("new_code", _("This code is already another mechanism's: choose that mechanism above, or another code."))
+            if not (data.get("new_name") or "").strip() and not (data.get("new_name_zh") or "").strip():
+                self.add_error("new_name", _("Name the new mechanism, in English or in Chinese."))
+            for party in ("new_party_1", "new_party_2"):
+                if not (data.get(party) or "").strip():
+                    self.add_error(party, _("Name both parties of the new mechanism."))
+        return data
+
     def lists(self) -> dict[str, list[str]]:
         return {"co_chairs": _lines(self.cleaned_data["co_chairs"]), "signatories": _lines(self.cleaned_data["signatories"])}
+
+    NEW_MECHANISM_FIELDS = ("new_code", "new_name", "new_name_zh", "new_party_1", "new_party_2")
+
+    def session_fields(self) -> list:
+        return [field for field in self if field.name not in self.NEW_MECHANISM_FIELDS]
+
+    def new_mechanism_fields(self) -> list:
+        return [self[name] for name in self.NEW_MECHANISM_FIELDS]
+
+    def mechanism_fields(self) -> dict:
+        """What the parsed memorandum should say of its mechanism: the chosen one, or the new one."""
+        data = self.cleaned_data
+        if data["mechanism"] is not None:
+            return {"mechanism_code": data["mechanism"].code}
+        return {
+            "mechanism_code": data["new_code"], "mechanism_name": data["new_name"].strip(),
+            "mechanism_name_zh": data["new_name_zh"].strip(),
+            "mechanism_parties": [data["new_party_1"].strip(), data["new_party_2"].strip()],
+        }
 
 
 class ItemPreviewForm(forms.Form):
@@ -62,19 +132,25 @@ class ItemPreviewForm(forms.Form):
     text = forms.CharField(label=_("Text (English)"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
     text_zh = forms.CharField(label=_("Text (Chinese)"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     title = forms.CharField(label=_("Short title"), required=False, max_length=300)
-    lead = forms.ChoiceField(label=_("Lead"), required=False)
-    supporting = forms.MultipleChoiceField(label=_("Supporting"), required=False, widget=forms.SelectMultiple(attrs={"size": 4}))
+    lead = forms.ModelChoiceField(
+        label=_("Lead"), required=False, queryset=Organisation.objects.none(), empty_label=_("— by the rules —"),
+        widget=AutocompleteSelect(Commitment._meta.get_field("lead_organisation"), admin.site),
+    )
+    supporting = forms.ModelMultipleChoiceField(
+        label=_("Supporting"), required=False, queryset=Organisation.objects.none(),
+        widget=AutocompleteSelectMultiple(Commitment._meta.get_field("supporting_organisations"), admin.site),
+        help_text=_("Type to find an organisation; add as many as needed."),
+    )
     status = forms.ChoiceField(label=_("Status"), choices=[(s.value, s.label) for s in Status if s != Status.NOT_PURSUED])
     due_on = forms.DateField(label=_("Due on"), required=False)
     continues = forms.ChoiceField(label=_("Continues"), required=False)
     merge_with_previous = forms.BooleanField(label=_("Join to the item before"), required=False)
     remove = forms.BooleanField(label=_("Not an item: leave out"), required=False)
 
-    def __init__(self, *args, organisations=(), continues_choices=(), **kwargs):
+    def __init__(self, *args, organisations=Organisation.objects.none(), continues_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
-        owner_choices = [(o.name or o.name_zh, o.display_name) for o in organisations]
-        self.fields["lead"].choices = [("", _("— by the rules —"))] + owner_choices
-        self.fields["supporting"].choices = owner_choices
+        self.fields["lead"].queryset = organisations
+        self.fields["supporting"].queryset = organisations
         self.fields["continues"].choices = [("", _("— none —"))] + list(continues_choices)
 
     def clean(self):
@@ -103,3 +179,31 @@ class BaseItemFormSet(forms.BaseFormSet):
 
 
 ItemFormSet = forms.formset_factory(ItemPreviewForm, formset=BaseItemFormSet, extra=0, max_num=5000, absolute_max=5000)
+
+
+class PairForm(forms.Form):
+    """An item of a source in the other language, and the commitment it is paired with."""
+
+    pair = forms.ChoiceField(label=_("Same item as"), required=False)
+
+    def __init__(self, *args, commitment_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pair"].choices = [("", _("— leave this item out —")), *commitment_choices]
+
+
+class BasePairFormSet(forms.BaseFormSet):
+    def __init__(self, *args, commitment_choices=(), **kwargs):
+        self.commitment_choices = list(commitment_choices)
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {"commitment_choices": self.commitment_choices}
+
+    def clean(self):
+        chosen = [form.cleaned_data.get("pair") for form in self.forms if form.cleaned_data.get("pair")]
+        doubled = sorted({ref for ref in chosen if chosen.count(ref) > 1})
+        if doubled:
+            raise ValidationError(_("Each commitment can be paired with one item only: %(refs)s.") % {"refs": ", ".join(doubled)})
+
+
+PairFormSet = forms.formset_factory(PairForm, formset=BasePairFormSet, extra=0, max_num=5000, absolute_max=5000)

@@ -162,7 +162,7 @@ def find_mechanism(parsed: ParsedMemorandum) -> Mechanism | None:
     return None
 
 
-def _find_party(reference: str, parties: list[Party]) -> Party | None:
+def find_party(reference: str, parties: list[Party]) -> Party | None:
     wanted = normalise_name(reference)
     for party in parties:
         names = {normalise_name(n) for n in (party.name, party.name_zh, party.short_name, party.short_name_zh) if n}
@@ -183,7 +183,7 @@ def propose_mechanism(parsed: ParsedMemorandum) -> ProposedMechanism | None:
     for side in sides:
         place = side if isinstance(side, Place) else None
         label = place.name if place else str(side)
-        party = _find_party(label, existing_parties) or (place and _find_party(place.name_zh, existing_parties))
+        party = find_party(label, existing_parties) or (place and find_party(place.name_zh, existing_parties))
         if party is None:
             code = slugify(label)[:20] or "party"
             taken = {p.code for p in existing_parties} | {p.code for p in parties}

@@ -14,11 +14,12 @@ from memoranda.parsing.model import (
     ParsedMilestone,
     Problem,
 )
+from memoranda.parsing.documents import DOCUMENT_FORMATS, detect_document_format, document_text
 from memoranda.parsing.encoding import MAX_SOURCE_BYTES, decode_source
 from memoranda.parsing.structured import parse_structured
 from memoranda.parsing.text import parse_text
 
-MEMORANDUM_FORMATS = ("yaml", "json", "text")
+MEMORANDUM_FORMATS = ("yaml", "json", "text", *DOCUMENT_FORMATS)
 ROW_FORMATS = ("csv", "xlsx")
 ALL_FORMATS = MEMORANDUM_FORMATS + ROW_FORMATS
 
@@ -36,6 +37,7 @@ __all__ = [
     "decode_source",
     "detect_format",
     "parse_memorandum",
+    "source_text",
 ]
 
 EXTENSIONS = {
@@ -46,6 +48,10 @@ EXTENSIONS = {
 
 def detect_format(filename: str, data: bytes | str) -> str:
     """The format of a source, from its file name's extension, else from its first bytes."""
+    if isinstance(data, bytes):
+        document = detect_document_format(filename, data)
+        if document:
+            return document
     name = filename.lower()
     for extension, format_ in EXTENSIONS.items():
         if name.endswith(extension):
@@ -73,11 +79,24 @@ def parse_memorandum(source: bytes | str, *, format: str = "auto", filename: str
         )
     if format not in MEMORANDUM_FORMATS:
         raise MemorandumParseError([Problem(f"Unknown format {format!r}; use one of {', '.join(ALL_FORMATS)}.", field="format")])
-    text = decode_source(source) if isinstance(source, bytes) else source
+    text = source_text(source, format)
     if len(text.encode("utf-8")) > MAX_SOURCE_BYTES:
         raise MemorandumParseError(
             [Problem(f"The text is too long ({len(text):,} characters); a memorandum is at most {MAX_SOURCE_BYTES // 1_000_000} MB.")]
         )
-    if format == "text":
-        return parse_text(text)
+    if format == "text" or format in DOCUMENT_FORMATS:
+        parsed = parse_text(text)
+        if format in DOCUMENT_FORMATS:
+            kind = {"html": "saved web page", "pdf": "PDF", "docx": "Word document"}[format]
+            parsed.source_description = f"{parsed.source_description} ({kind})"
+        return parsed
     return parse_structured(text, format=format)
+
+
+def source_text(source: bytes | str, format: str) -> str:
+    """The text of a source as the parsers read it: a document's extracted text, or the decoded bytes."""
+    if isinstance(source, str):
+        return source
+    if format in DOCUMENT_FORMATS:
+        return document_text(source, format)
+    return decode_source(source)

@@ -107,7 +107,7 @@ def test_preview_fixes_the_split(admin_client, without_fourth_plenary, seed_text
     "upload, message",
     [
         (b"", "Upload a file or paste the text"),
-        (b"%PDF-1.7 binary", "This is a PDF document"),
+        (b"%PDF-1.7 binary", "This PDF could not be read"),
         (b"\x00\x01\x02\x03" * 100, "binary"),
         (b"Just a sentence. And another one.", "No co-operation area headings"),
         (b"mechanism: {code: HKBJ}\nsession: {number: 5}\nareas:\n  - name: A\n    items:\n      - text: x\n        due_on: 2018-02-30\n", "2018-02-30"),

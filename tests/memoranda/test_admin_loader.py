@@ -219,3 +219,72 @@ def test_a_rows_preview_token_does_not_open_a_memorandum_preview(admin_client, f
     upload.name = "rows.csv"
     token = admin_client.post(LOAD, {"format": "auto", "file": upload}).context["token"]
     assert admin_client.get(f"/admin/memoranda/memorandum/load/{token}/").status_code == 403
+
+
+# --- Real documents: a new mechanism, a memorandum in the other language --------------------------
+
+ZH_MEMORANDUM = "fixtures/seeds/hk-beijing-4th-plenary-2018-memorandum-zh-hant.txt"
+
+
+def pairs_post_data(response) -> dict:
+    data = {"mode": "align"}
+    session_form, formset = response.context["session_form"], response.context["formset"]
+    for name in session_form.fields:
+        value = session_form[name].value()
+        if value not in (None, False, ""):
+            data[session_form.add_prefix(name)] = value.pk if hasattr(value, "pk") else str(value)
+    for form in formset.forms:
+        data[form.add_prefix("pair")] = form["pair"].value() or ""
+    for name, value in formset.management_form.initial.items():
+        data[f"{formset.prefix}-{name}"] = value
+    return data
+
+
+def test_seed_into_an_empty_database_through_the_screen_creates_the_mechanism(admin_client, db, seed_text):
+    url = paste(admin_client, seed_text)["Location"]
+    preview = admin_client.get(url)
+    page = preview.content.decode()
+    assert "New mechanism" in page and 'value="HKBJ"' in page
+    assert preview.context["session_form"]["language"].value() == "zh"  # the release says "(Chinese only)"
+    data = preview_post_data(preview)
+    assert "session-mechanism" not in data and data["session-new_party_1"] == "Hong Kong"
+    data.update({"session-held_on": "2018-10-24", "session-new_code": "HKBJ", "confirm": "1"})
+    done = admin_client.post(url, data)
+    assert done.status_code == 302 and done["Location"] == "/sessions/HKBJ/4/"
+    assert Commitment.objects.count() == 18
+
+
+def test_new_mechanism_code_is_checked_next_to_the_field(admin_client, db, seed_text):
+    url = paste(admin_client, seed_text)["Location"]
+    data = preview_post_data(admin_client.get(url))
+    data.update({"session-held_on": "2018-10-24", "session-new_code": "hk bj", "confirm": "1"})
+    response = admin_client.post(url, data)
+    assert response.status_code == 400 and response.context["session_form"].errors["new_code"]
+    assert Commitment.objects.count() == 0
+
+
+def test_chinese_memorandum_is_paired_then_fills_the_chinese_text(admin_client, fourth_plenary):
+    with open(ZH_MEMORANDUM, encoding="utf-8") as source:
+        url = paste(admin_client, source.read())["Location"]
+    preview = admin_client.get(url)
+    assert preview.templates[0].name == "admin/memoranda/memorandum/align.html"
+    assert [form["pair"].value() for form in preview.context["formset"].forms][:2] == ["HKBJ-4-1.1", "HKBJ-4-2.1"]
+    data = pairs_post_data(preview)
+    data["pairs-0-pair"] = ""  # leave the first item out
+    data["confirm"] = "1"
+    done = admin_client.post(url, data)
+    assert done.status_code == 302 and done["Location"] == "/sessions/HKBJ/4/"
+    assert Commitment.objects.get(ref="HKBJ-4-1.1").text_zh == ""
+    assert "香港鐵路有限公司" in Commitment.objects.get(ref="HKBJ-4-6.5").text_zh
+    assert Commitment.objects.count() == 18
+
+
+def test_pairing_two_items_with_one_commitment_is_explained_and_writes_nothing(admin_client, fourth_plenary):
+    with open(ZH_MEMORANDUM, encoding="utf-8") as source:
+        url = paste(admin_client, source.read())["Location"]
+    data = pairs_post_data(admin_client.get(url))
+    data.update({"pairs-1-pair": "HKBJ-4-1.1", "confirm": "1"})
+    response = admin_client.post(url, data)
+    assert response.status_code == 400
+    assert "HKBJ-4-1.1" in str(response.context["formset"].non_form_errors())
+    assert not Commitment.objects.exclude(text_zh="").exists()

@@ -76,16 +76,16 @@ def government_page(heading_tag: str) -> bytes:
 </body></html>""".encode("utf-8")
 
 
-def indented_page() -> bytes:
+def indented_page(separator: str) -> bytes:
     """The Hong Kong government's plain style: no <p>, each paragraph a line indented with &nbsp;
-    and ended by <br><br>; headings flush left."""
+    and ended by <br><br> (or one <br>); headings flush left."""
     indent = "&nbsp;" * 5
     lines = [paragraph if paragraph in AREA_NAMES else indent + html.escape(paragraph) for paragraph in BODY]
     return (
         '<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">'
         f"<title>{html.escape(TITLE)}</title></head><body>\n"
         f'<span id="PRHeadlineSpan">{html.escape(TITLE)}</span><br><br>\n'
-        f'<span id="pressrelease">{"<br><br>\n".join(lines)}<br><br>\n{ENDS}<br>\n{ISSUED}</span>\n'
+        f'<span id="pressrelease">{separator.join(lines)}{separator}{ENDS}<br>\n{ISSUED}</span>\n'
         "</body></html>"
     ).encode("utf-8")
 
@@ -135,7 +135,8 @@ def scanned_pdf() -> bytes:
 FILES = {
     "web page, headings in h3": ("release.html", lambda: government_page("h3"), "English press release (saved web page)"),
     "web page, headings in p": ("release.htm", lambda: government_page("p"), "English press release (saved web page)"),
-    "web page, indented with nbsp": ("release.html", indented_page, "English press release (saved web page)"),
+    "web page, indented, br br": ("release.html", lambda: indented_page("<br><br>\n"), "English press release (saved web page)"),
+    "web page, indented, one br": ("release.shtml", lambda: indented_page("<br>\n"), "English press release (saved web page)"),
     "PDF": ("release.pdf", printed_pdf, "English press release (PDF)"),
     "Word document": ("release.docx", word_document, "English press release (Word document)"),
 }
@@ -246,7 +247,7 @@ def test_printed_pdf_runs_over_a_page_break():
 @pytest.mark.parametrize("kind", FILES)
 def test_format_is_recognised_from_the_file_name_and_from_the_content(kind):
     filename, _, _ = FILES[kind]
-    expected = {".html": "html", ".htm": "html", ".pdf": "pdf", ".docx": "docx"}[Path(filename).suffix]
+    expected = {".html": "html", ".htm": "html", ".shtml": "html", ".pdf": "pdf", ".docx": "docx"}[Path(filename).suffix]
     assert parsing.detect_format(filename, file_bytes(kind)) == expected
     assert parsing.detect_format("upload", file_bytes(kind)) == expected
 

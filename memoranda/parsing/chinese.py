@@ -9,9 +9,9 @@ import re
 
 import zhconv
 
-from memoranda.parsing.model import MemorandumParseError, ParsedArea, ParsedItem, ParsedMemorandum, Problem
+from memoranda.parsing.model import ParsedArea, ParsedItem, ParsedMemorandum, Problem
 from memoranda.parsing.numerals import CHINESE_NUMBER_PATTERN, chinese_number
-from memoranda.parsing.text import Line, Paragraph, ends_sentence, join_text, paragraphs
+from memoranda.parsing.text import Line, Paragraph, ends_sentence, finish, join_text, paragraphs
 
 CHINESE_AREA = re.compile(r"^\s*(?P<number>[一二三四五六七八九十]{1,3})\s*[、．.]\s*(?P<text>.*)$")
 CHINESE_ITEM = re.compile(r"^\s*(?:[（(](?P<cn>[一二三四五六七八九十]{1,3})[）)]|(?P<digits>\d{1,3})\s*[.．、]|[（(](?P<paren>\d{1,3})[）)])\s*(?P<text>.*)$")
@@ -107,29 +107,7 @@ def parse_chinese(lines: list[Line]) -> ParsedMemorandum:
     if count:
         parsed.announced_area_count = chinese_number(count.group("count"))
 
-    for position, area in enumerate(list(parsed.areas)):
-        area.items = [item for item in area.items if item.text_zh]
-        if not area.items:
-            hint = " Was the text cut short?" if position == len(parsed.areas) - 1 else ""
-            parsed.warnings.append(Problem(f"The heading 「{area.name_zh}」 has no items under it and is left out.{hint}",
-                                           line=area.line, field=f"areas[{position}]", severity="warning"))
-    parsed.areas = [area for area in parsed.areas if area.items]
-    if parsed.areas and not ends_sentence(parsed.areas[-1].items[-1].text_zh):
-        last = parsed.areas[-1].items[-1]
-        parsed.warnings.append(Problem(
-            f"The last item ends in mid-sentence (「…{last.text_zh[-20:]}」): the text may have been cut short.",
-            line=last.line, field=f"areas[{len(parsed.areas) - 1}].items[{len(parsed.areas[-1].items) - 1}].text_zh", severity="warning",
-        ))
-    if not parsed.areas:
-        problems.append(Problem("No co-operation area headings were recognised: number them 一、二、三、… at the start of a line."))
-    if problems:
-        raise MemorandumParseError(problems)
-    if parsed.announced_area_count is not None and parsed.announced_area_count != len(parsed.areas):
-        parsed.warnings.append(Problem(
-            f"The text announces {parsed.announced_area_count} co-operation areas but {len(parsed.areas)} were found: "
-            "check the split in the preview.", field="areas", severity="warning",
-        ))
-    return parsed
+    return finish(parsed, problems, no_areas="No co-operation area headings were recognised: number them 一、二、三、… at the start of a line.")
 
 
 def _read_date_and_venue(parsed: ParsedMemorandum, intro: str, problems: list[Problem]) -> None:

@@ -8,9 +8,9 @@ from __future__ import annotations
 import datetime
 import re
 
-from memoranda.parsing.model import MemorandumParseError, ParsedArea, ParsedItem, ParsedMemorandum, Problem
+from memoranda.parsing.model import ParsedArea, ParsedItem, ParsedMemorandum, Problem
 from memoranda.parsing.numerals import NUMBER_PATTERN, ORDINAL_PATTERN, english_number, english_ordinal
-from memoranda.parsing.text import Line, Paragraph, ends_sentence, paragraphs
+from memoranda.parsing.text import Line, Paragraph, ends_sentence, finish, paragraphs
 
 MONTHS = {
     name: number
@@ -162,20 +162,10 @@ def parse_english(lines: list[Line]) -> ParsedMemorandum:
         _split_by_headings(parsed, body, headings, problems)
     else:
         _split_run_in(parsed, body, problems)
-    _check_cut_short(parsed)
-    if not parsed.areas:
-        problems.append(Problem(
-            "No co-operation area headings were recognised. An area heading is a short line without a full stop, "
-            "followed by the paragraphs of its items; or each item may open with its area (\"On transport, both sides …\")."
-        ))
-    if problems:
-        raise MemorandumParseError(problems)
-    if parsed.announced_area_count is not None and parsed.announced_area_count != len(parsed.areas):
-        parsed.warnings.append(Problem(
-            f"The release announces {parsed.announced_area_count} co-operation areas but {len(parsed.areas)} were found: "
-            "check the split in the preview.", field="areas", severity="warning",
-        ))
-    return parsed
+    return finish(parsed, problems, no_areas=(
+        "No co-operation area headings were recognised. An area heading is a short line without a full stop, "
+        "followed by the paragraphs of its items; or each item may open with its area (\"On transport, both sides …\")."
+    ))
 
 
 def _read_session(parsed: ParsedMemorandum, found: list[Paragraph]) -> None:
@@ -283,22 +273,3 @@ def _split_run_in(parsed: ParsedMemorandum, body: list[Paragraph], problems: lis
                 problems.append(Problem("This paragraph comes before any co-operation area heading.", line=paragraph.line))
             continue
         area.items.append(ParsedItem(text=paragraph.text, line=paragraph.line))
-
-
-def _check_cut_short(parsed: ParsedMemorandum) -> None:
-    """A paste cut short is worth a warning that names the place, not an error that blocks the rest."""
-    for position, area in enumerate(list(parsed.areas)):
-        if not area.items:
-            last = position == len(parsed.areas) - 1
-            hint = " Was the text cut short?" if last else ""
-            parsed.warnings.append(Problem(
-                f"The heading '{area.name}' has no items under it and is left out.{hint}", line=area.line,
-                field=f"areas[{position}]", severity="warning",
-            ))
-    parsed.areas = [area for area in parsed.areas if area.items]
-    if parsed.areas and not ends_sentence(parsed.areas[-1].items[-1].text):
-        last = parsed.areas[-1].items[-1]
-        parsed.warnings.append(Problem(
-            f"The last item ends in mid-sentence ('… {last.text[-40:]}'): the text may have been cut short.",
-            line=last.line, field=f"areas[{len(parsed.areas) - 1}].items[{len(parsed.areas[-1].items) - 1}].text", severity="warning",
-        ))

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from statistics import quantiles
 
-from memoranda.parsing.model import MemorandumParseError, ParsedMemorandum, Problem
+from memoranda.parsing.model import MemorandumParseError, ParsedArea, ParsedMemorandum, Problem
 from memoranda.sources import normalise_source_text
 
 CJK = re.compile(r"[\u3400-\u9fff]")
@@ -164,3 +164,41 @@ def _join_page_breaks(found: list[Paragraph], is_heading) -> list[Paragraph]:
                 continue
         joined.append(paragraph)
     return joined
+
+
+def _quoted(text: str) -> str:
+    return f"「{text}」" if CJK.search(text) else f"'{text}'"
+
+
+def finish(parsed: ParsedMemorandum, problems: list[Problem], *, no_areas: str) -> ParsedMemorandum:
+    """The checks every text ends with. A paste cut short (a last heading with nothing under it, a
+    last item cut mid-sentence) is a warning that names the place, not an error that blocks the
+    rest; so is a split that disagrees with the number of areas the text announces."""
+    areas: list[ParsedArea] = parsed.areas
+    for position, area in enumerate(areas):
+        area.items = [item for item in area.items if item.any_text.strip()]
+        if area.items and not area.any_name.strip():
+            problems.append(Problem("This area heading has no name: name it, or join its items to the area before.",
+                                    line=area.line, field=f"areas[{position}].name"))
+        if not area.items:
+            hint = " Was the text cut short?" if position == len(areas) - 1 else ""
+            parsed.warnings.append(Problem(f"The heading {_quoted(area.any_name)} has no items under it and is left out.{hint}",
+                                           line=area.line, field=f"areas[{position}]", severity="warning"))
+    parsed.areas = [area for area in areas if area.items]
+    if parsed.areas and not ends_sentence(parsed.areas[-1].items[-1].any_text):
+        last, text = parsed.areas[-1].items[-1], parsed.areas[-1].items[-1].any_text
+        tail = text[-20:] if CJK.search(text) else text[-40:]
+        parsed.warnings.append(Problem(
+            f"The last item ends in mid-sentence ({_quoted('…' + tail)}): the text may have been cut short.", line=last.line,
+            field=f"areas[{len(parsed.areas) - 1}].items[{len(parsed.areas[-1].items) - 1}]", severity="warning",
+        ))
+    if not parsed.areas:
+        problems.append(Problem(no_areas))
+    if problems:
+        raise MemorandumParseError(problems)
+    if parsed.announced_area_count is not None and parsed.announced_area_count != len(parsed.areas):
+        parsed.warnings.append(Problem(
+            f"The text announces {parsed.announced_area_count} co-operation areas but {len(parsed.areas)} were found: "
+            "check the split in the preview.", field="areas", severity="warning",
+        ))
+    return parsed

@@ -162,11 +162,6 @@ def test_seed_already_loaded_is_a_warning_that_loading_changes_nothing():
     assert document["session"]["number"] == 4 and len(document["areas"]) == 8
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "memorandum_plan returns before finding the mechanism when the source is already loaded, and "
-    "load_memorandum.Command.dry_run_json reads plan.mechanism, so the JSON says code null, exists false "
-    "(and name_zh '') for HKBJ, which exists; plan.already_loaded.session.mechanism is the one"
-))
 def test_seed_already_loaded_names_its_existing_mechanism():
     load_seed()
     document, _ = dry_run(SEED, "--held-on", "2018-10-24")
@@ -209,10 +204,6 @@ def test_number_option_gives_the_yearly_meeting_its_number(tmp_path):
     assert "session.number" not in [problem["field"] for problem in document["problems"]]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "load_memorandum --number takes any int (type=int) and plan() sets it when truthy, so --number -1 gives a dry run "
-    "with no error and exit 0, while the real load then fails on PlenarySession.number (PositiveSmallIntegerField)"
-))
 def test_dry_run_refuses_a_negative_session_number_as_the_load_would(tmp_path):
     path = write(tmp_path, "shenzhen-2023.txt", YEARLY_MEETING)
     before = counts()
@@ -249,10 +240,6 @@ def test_commitment_rows_are_refused_in_the_json(tmp_path):
     assert document["mechanism"]["code"] is None and document["session"]["number"] is None and document["announced_areas"] is None
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "load_memorandum.Command.plan raises CommandError('Unknown mechanism …') and dry_run_json catches only "
-    "MemorandumParseError, so with --dry-run --json nothing is printed: the JSON is not printed on this error"
-))
 def test_unknown_mechanism_option_is_an_error_in_the_json():
     document, failed = dry_run(SEED, "--held-on", "2018-10-24", "--mechanism", "NOPE")
     assert failed

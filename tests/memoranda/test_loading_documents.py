@@ -295,7 +295,8 @@ def test_chinese_memorandum_as_word_document_fills_the_chinese_text_of_all_eight
     assert not fourth_plenary.commitments.filter(text_zh="").exists()
     assert "香港鐵路有限公司" in Commitment.objects.get(ref="HKBJ-4-6.5").text_zh
     expected = [normalised(item.text_zh) for item in parse_memorandum(ZH_MEMORANDUM.read_text(encoding="utf-8")).items]
-    assert [normalised(text) for text in fourth_plenary.commitments.order_by("area_position", "item_position").values_list("text_zh", flat=True)] == expected
+    filled = fourth_plenary.commitments.order_by("area_position", "item_position").values_list("text_zh", flat=True)
+    assert [normalised(text) for text in filled] == expected
     assert AlignedSource.objects.get().source_description == "Chinese memorandum (Word document)"
 
 

@@ -4,6 +4,7 @@ import html
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -201,3 +202,9 @@ def test_noisy_memorandum_as_a_web_page_is_parsed_well_formed_or_refused(source,
     blocks = "".join(f"<{tag}>{html.escape(paragraph)}</{tag}>" for paragraph in source.split("\n\n"))
     page = f"<html><body><main>{blocks}</main></body></html>".encode("utf-8", "surrogatepass")
     assert_well_formed(parse_or_refuse(page, "html"))
+
+
+@pytest.mark.parametrize("source", ["一、\n（一）", "京港合作會議第四次會議備忘錄\n一、經貿合作\n（一）\n"])
+def test_numbered_item_marker_with_no_text_is_no_item(source):
+    """Found by the properties above: a bare （一） once became an item with no text in either language."""
+    assert_well_formed(parse_or_refuse(source, "text"))

@@ -1,3 +1,4 @@
+import argparse
 import datetime
 import json
 from pathlib import Path
@@ -18,6 +19,12 @@ from memoranda.parsing import (
 from memoranda.sources import source_checksum
 
 
+def positive_number(value: str) -> int:
+    if not value.isdecimal() or not 1 <= int(value) <= 999:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a session number (1 to 999)")
+    return int(value)
+
+
 class Command(BaseCommand):
     help = (
         "Loads a memorandum (YAML, JSON or plain text) or commitment rows (CSV, XLSX), all or nothing. "
@@ -29,7 +36,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", default="auto", choices=("auto", *ALL_FORMATS))
         parser.add_argument("--held-on", type=datetime.date.fromisoformat, metavar="YYYY-MM-DD",
                             help="the date the session was held (a press release gives no year)")
-        parser.add_argument("--number", type=int, metavar="N", help="the session's number, when the source gives none (a yearly meeting)")
+        parser.add_argument("--number", type=positive_number, metavar="N", help="the session's number, when the source gives none (a yearly meeting)")
         parser.add_argument("--mechanism", metavar="CODE", help="the mechanism, when the source does not name it clearly")
         parser.add_argument("--link", action="append", default=[], metavar="ITEM=REF",
                             help="confirm that item number ITEM (1-based, in order) continues REF; repeatable")
@@ -67,7 +74,7 @@ class Command(BaseCommand):
         if mechanism_code:
             mechanism = Mechanism.objects.filter(code=mechanism_code).first()
             if mechanism is None:
-                raise CommandError(f"Unknown mechanism {mechanism_code}.")
+                raise MemorandumParseError([Problem(f"Unknown mechanism {mechanism_code}.", field="mechanism")])
         checksum = source_checksum(source_text(data, format) if format == "text" else data)
         return services.memorandum_plan(parsed=parsed, checksum=checksum, mechanism=mechanism)
 
@@ -82,7 +89,7 @@ class Command(BaseCommand):
             except MemorandumParseError as error:
                 problems = error.problems
         parsed = plan.parsed if plan else None
-        mechanism = plan.mechanism if plan else None
+        mechanism = (plan.already_loaded.session.mechanism if plan.already_loaded else plan.mechanism) if plan else None
         if plan and plan.already_loaded:
             problems = [Problem(f"Already loaded: this source is the memorandum of {plan.already_loaded.session}; loading it changes nothing.",
                                 severity="warning")]

@@ -143,7 +143,7 @@ class LoaderViews:
             setattr(parsed, name, value)
         mechanism = data["mechanism"]
         session = mechanism.sessions.filter(number=parsed.session_number).first() if mechanism else None
-        choices = self.pair_choices(session)
+        choices = self.pair_choices(list(session.commitments.order_by("area_position", "item_position")) if session else [])
         pairs_formset = PairFormSet(request.POST, prefix="pairs", commitment_choices=choices)
         if not pairs_formset.is_valid() or len(pairs_formset.forms) != len(parsed.items):
             plan = services.memorandum_plan(parsed=parsed, checksum=draft["checksum"], mechanism=mechanism)
@@ -219,10 +219,10 @@ class LoaderViews:
         parties = [party for name in party_names if name.strip() for party in [services.find_party(name, list(Party.objects.all()))] if party]
         return Organisation.objects.filter(party__in=parties).select_related("party").order_by("party__code", "name")
 
-    def pair_choices(self, session) -> list[tuple[str, str]]:
-        if session is None:
-            return []
-        return [(c.ref, f"{c.ref}: {(c.text or c.text_zh)[:90]}") for c in session.commitments.order_by("area_position", "item_position")]
+    @staticmethod
+    def pair_choices(commitments: list[Commitment]) -> list[tuple[str, str]]:
+        """What an item of a source in the other language may be paired with: the session's commitments."""
+        return [(c.ref, f"{c.ref}: {(c.text or c.text_zh)[:90]}") for c in commitments]
 
     def earlier_refs(self, mechanism: Mechanism | None) -> list[tuple[str, str]]:
         if mechanism is None:
@@ -272,7 +272,7 @@ class LoaderViews:
             session_form = SessionPreviewForm(prefix="session", initial=self.session_initial(plan))
         if plan is not None and plan.alignment is not None:
             if pairs_formset is None:
-                pairs_formset = PairFormSet(prefix="pairs", commitment_choices=self.pair_choices(plan.alignment.session), initial=[
+                pairs_formset = PairFormSet(prefix="pairs", commitment_choices=self.pair_choices(plan.alignment.commitments), initial=[
                     {"pair": item.commitment.ref if item.commitment else ""} for item in plan.alignment.items])
             rows = list(zip(pairs_formset.forms, plan.alignment.items, strict=False))
             return TemplateResponse(

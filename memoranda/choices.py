@@ -3,6 +3,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+# A mechanism's code, as every commitment reference starts: HKBJ in HKBJ-4-6.5.
+MECHANISM_CODE = r"[A-Z][A-Z0-9]{1,11}"
+
+
 class Status(models.TextChoices):
     """Where a commitment stands (after Canada's mandate tracker, OGP and DHIS2's action tracker)."""
 

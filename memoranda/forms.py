@@ -9,7 +9,7 @@ from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectM
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from memoranda.choices import MemorandumLanguage, Status
+from memoranda.choices import MECHANISM_CODE, MemorandumLanguage, Status
 from memoranda.models import Commitment, Mechanism, Organisation
 
 FORMAT_CHOICES = [
@@ -58,9 +58,6 @@ def _lines(value: str) -> list[str]:
     return [line.strip() for line in value.splitlines() if line.strip()]
 
 
-MECHANISM_CODE = re.compile(r"^[A-Z][A-Z0-9]{1,11}$")
-
-
 class SessionPreviewForm(forms.Form):
     mechanism = forms.ModelChoiceField(
         label=_("Mechanism"), queryset=Mechanism.objects.all(), required=False, empty_label=_("A new mechanism (below)"),
@@ -92,7 +89,7 @@ class SessionPreviewForm(forms.Form):
         if data.get("mechanism") is None:
             code = (data.get("new_code") or "").strip().upper()
             data["new_code"] = code
-            if not MECHANISM_CODE.match(code):
+            if not re.fullmatch(MECHANISM_CODE, code):
                 self.add_error("new_code", _("Choose a mechanism above, or give the new one a code: 2 to 12 capital letters or digits."))
             elif Mechanism.objects.filter(code=code).exists():
                 self.add_error("new_code", _("This code is already another mechanism's: choose that mechanism above, or another code."))

@@ -19,7 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from memoranda.choices import MemorandumLanguage, Status
+from memoranda.choices import MECHANISM_CODE, MemorandumLanguage, Status
 from memoranda.formatting import session_title
 
 
@@ -94,7 +94,7 @@ class Mechanism(BilingualName):
         verbose_name = _("mechanism")
         verbose_name_plural = _("mechanisms")
         constraints = [
-            models.CheckConstraint(condition=Q(code__regex=r"^[A-Z][A-Z0-9]{1,11}$"), name="mechanism_code_upper"),
+            models.CheckConstraint(condition=Q(code__regex=rf"^{MECHANISM_CODE}$"), name="mechanism_code_upper"),
         ]
 
 

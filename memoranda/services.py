@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from memoranda.alignment import align_areas
+from memoranda.choices import MECHANISM_CODE
 from memoranda.matching import most_similar, normalise_name, organisations_named_in
 from memoranda.models import (
     AlignedSource,
@@ -205,7 +206,7 @@ def _plan_new_mechanism(plan: ImportPlan, parsed: ParsedMemorandum) -> None:
         return
     plan.new_mechanism = proposal
     plan.mechanism = Mechanism(code=proposal.code, name=proposal.name, name_zh=proposal.name_zh)
-    if not re.fullmatch(r"[A-Z][A-Z0-9]{1,11}", proposal.code):
+    if not re.fullmatch(MECHANISM_CODE, proposal.code):
         plan.problems.append(Problem(
             f"{proposal.code!r} cannot be a mechanism's code: 2 to 12 capital letters or digits, starting with a letter.",
             field="mechanism.code"))
@@ -394,7 +395,6 @@ def _plan_alignment(plan: ImportPlan, session: PlenarySession, pairs: dict[int, 
     parsed = plan.parsed
     language = _source_language(parsed)
     commitments = list(session.commitments.select_related("area").order_by("area_position", "item_position"))
-    text_field = "text_zh" if language == "zh" else "text"
     refused = Problem(
         f"Session {session.number} of {session.mechanism.code} is already in the database, loaded from a different source "
         f"in the same language. Correct the session number, or change the existing session in the admin.",
@@ -423,6 +423,7 @@ def _plan_alignment(plan: ImportPlan, session: PlenarySession, pairs: dict[int, 
         for index, item in enumerate(parsed.items)
     ]
     plan.alignment = Alignment(session=session, language=language, items=items, commitments=commitments)
+    text_field = plan.alignment.text_field
     replaced = [item for item in items if item.commitment and getattr(item.commitment, text_field)
                 and normalise_name(getattr(item.commitment, text_field)) != normalise_name(item.parsed.any_text)]
     if replaced and all(getattr(item.commitment, text_field) for item in items if item.commitment):
@@ -535,10 +536,9 @@ def _write_alignment(plan: ImportPlan, source_text: str, source_file: tuple[str,
         commitment.save(update_fields=[alignment.text_field, "version", "updated_at"])
         filled += 1
     area_field = "name_zh" if chinese else "name"
-    index_of = {id(item): index for index, item in enumerate(parsed.items)}
+    paired_with = {id(item.parsed): item.commitment for item in alignment.items if item.commitment}
     for parsed_area in parsed.areas:
-        areas = [alignment.items[index_of[id(item)]].commitment.area for item in parsed_area.items
-                 if alignment.items[index_of[id(item)]].commitment is not None]
+        areas = [paired_with[id(item)].area for item in parsed_area.items if id(item) in paired_with]
         name = parsed_area.name_zh if chinese else parsed_area.name
         if areas and name and not getattr(areas[0], area_field) and all(area.pk == areas[0].pk for area in areas):
             setattr(areas[0], area_field, name)

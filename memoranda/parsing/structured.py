@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from memoranda.choices import MemorandumLanguage, Status
+from memoranda.choices import MECHANISM_CODE, MemorandumLanguage, Status
 from memoranda.parsing.model import (
     MemorandumParseError,
     ParsedArea,
@@ -247,7 +247,7 @@ def parse_structured(text: str, *, format: str = "yaml") -> ParsedMemorandum:
         language=read.choice(memorandum, "language", "memorandum", MemorandumLanguage.values),
         source_description=read.text(memorandum, "source_description", "memorandum", max_length=300),
     )
-    if parsed.mechanism_code and not re.fullmatch(r"[A-Z][A-Z0-9]{1,11}", parsed.mechanism_code):
+    if parsed.mechanism_code and not re.fullmatch(MECHANISM_CODE, parsed.mechanism_code):
         read.problem(mechanism, "code", "mechanism.code", "must be 2 to 12 capital letters or digits, starting with a letter, e.g. HKBJ.")
     for area_index, area_data in enumerate(read.sequence(document, "areas", "", required=True)):
         parsed.areas.append(_area(read, area_data, f"areas[{area_index}]"))

@@ -7,20 +7,7 @@ from memoranda.models import Commitment, Mechanism
 from tests.e2e.conftest import screenshot, sign_in
 
 ZH_MEMORANDUM = "fixtures/seeds/hk-beijing-4th-plenary-2018-memorandum-zh-hant.txt"
-SHANGHAI = """Hong Kong/Shanghai Economic and Trade Co-operation Conference holds sixth plenary session (with photos)
-Go to main content
-The Chief Executive, Mr John Lee, and the Mayor of Shanghai, Mr Gong Zheng, leading the delegations of the two places respectively, co-chaired the Sixth Plenary Session of the Hong Kong/Shanghai Economic and Trade Co-operation Conference in Shanghai this morning (August 28).
-The two sides reached consensus on the following three co-operation areas:
-Trade and investment
-Both sides would encourage the Hong Kong Trade Development Council and Shanghai enterprises to explore markets together.
-The two places would continue to hold investment promotion seminars.
-Financial services
-Both sides would deepen co-operation in green and sustainable finance.
-Close liaison and exchanges
-The two places would strengthen exchanges between their civil services.
-Ends/Monday, August 28, 2023
-Issued at HKT 19:30
-"""
+SHANGHAI = open("tests/memoranda/samples/en-hksh-6th-headline-single-newlines.txt", encoding="utf-8").read()
 
 
 def serious_violations(page) -> list[str]:

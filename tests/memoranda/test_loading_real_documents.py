@@ -16,19 +16,7 @@ SEED = ROOT / "fixtures" / "seeds" / "hk-beijing-4th-plenary-2018.txt"
 ZH_MEMORANDUM = ROOT / "fixtures" / "seeds" / "hk-beijing-4th-plenary-2018-memorandum-zh-hant.txt"
 ZH_HANS_MEMORANDUM = Path(__file__).resolve().parent / "samples" / "zh-hans-4th-memorandum-aligned.txt"
 
-SHANGHAI = """Hong Kong/Shanghai Economic and Trade Co-operation Conference holds sixth plenary session (with photos)
-The Chief Executive, Mr John Lee, and the Mayor of Shanghai, Mr Gong Zheng, leading the delegations of the two places respectively, co-chaired the Sixth Plenary Session of the Hong Kong/Shanghai Economic and Trade Co-operation Conference in Shanghai this morning (August 28).
-Mr Lee said the two cities would work together to serve the country's needs.
-The two sides reached consensus on the following three co-operation areas:
-Trade and investment
-Both sides would encourage enterprises of the two places to explore markets in Belt and Road countries.
-The two places would continue to hold investment promotion seminars.
-Financial services
-Both sides would deepen co-operation in green and sustainable finance.
-Close liaison and exchanges
-The two places would strengthen exchanges between their civil services.
-The memorandum of the Sixth Plenary Session of the Hong Kong/Shanghai Economic and Trade Co-operation Conference was signed by both sides.
-"""
+SHANGHAI = (Path(__file__).resolve().parent / "samples" / "en-hksh-6th-headline-single-newlines.txt").read_text(encoding="utf-8")
 
 
 def load(text: str, *, held_on=None, mechanism=None, pairs=None, number=None):

@@ -318,6 +318,9 @@ class LoaderViews:
             "title": parsed.title, "title_zh": parsed.title_zh, "signed_on": parsed.signed_on,
             "signatories": "\n".join(parsed.signatories), "language": parsed.language or "zh",
         }
+        if plan.alignment:  # the session exists: its own date and language stand
+            session = plan.alignment.session
+            initial |= {"held_on": session.held_on, "language": session.memorandum.language}
         if plan.new_mechanism:
             proposal = plan.new_mechanism
             parties = [p.name or p.name_zh for p in proposal.parties] + ["", ""]

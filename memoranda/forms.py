@@ -108,6 +108,13 @@ class SessionPreviewForm(forms.Form):
     def session_fields(self) -> list:
         return [field for field in self if field.name not in self.NEW_MECHANISM_FIELDS]
 
+    def alignment_fields(self) -> list:
+        """On the pairing screen only which session matters; the rest travels hidden."""
+        return [self["mechanism"], self["session_number"]]
+
+    def hidden_for_alignment(self) -> list:
+        return [field for field in self.session_fields() if field.name not in ("mechanism", "session_number")]
+
     def new_mechanism_fields(self) -> list:
         return [self[name] for name in self.NEW_MECHANISM_FIELDS]
 

@@ -288,3 +288,19 @@ def test_pairing_two_items_with_one_commitment_is_explained_and_writes_nothing(a
     assert response.status_code == 400
     assert "HKBJ-4-1.1" in str(response.context["formset"].non_form_errors())
     assert not Commitment.objects.exclude(text_zh="").exists()
+
+
+def test_english_release_paired_onto_a_session_loaded_from_chinese_needs_no_date(admin_client, without_fourth_plenary, seed_text):
+    """The release gives no year, but the session exists: its own date stands, and only which session matters."""
+    with open(ZH_MEMORANDUM, encoding="utf-8") as source:
+        url = paste(admin_client, source.read())["Location"]
+    data = preview_post_data(admin_client.get(url))
+    admin_client.post(url, {**data, "confirm": "1"})
+    assert Commitment.objects.filter(text="").count() == 18
+    url = paste(admin_client, seed_text)["Location"]
+    preview = admin_client.get(url)
+    page = preview.content.decode()
+    assert 'type="hidden" name="session-held_on" value="2018-10-24"' in page
+    done = admin_client.post(url, {**pairs_post_data(preview), "confirm": "1"})
+    assert done.status_code == 302
+    assert not Commitment.objects.filter(text="").exists()

@@ -149,8 +149,12 @@ class ProgressUpdate(models.Model):
     )
     proposed_status = models.CharField(_("status"), max_length=20, choices=Status)
     proposed_progress = models.PositiveSmallIntegerField(_("progress (%)"))
-    narrative = models.TextField(_("progress made"))
-    next_steps = models.TextField(_("next steps"), blank=True)
+    # Written in English and/or Chinese (one is required): each side's officials write in their own
+    # language, and pages and reports show the reader's, marking where they fall back to the other.
+    narrative = models.TextField(_("progress made (English)"), blank=True)
+    narrative_zh = models.TextField(_("progress made (Chinese)"), blank=True)
+    next_steps = models.TextField(_("next steps (English)"), blank=True)
+    next_steps_zh = models.TextField(_("next steps (Chinese)"), blank=True)
     not_pursued_reason = models.TextField(_("reason for not pursuing"), blank=True)
     internal_note = models.TextField(
         _("internal note"), blank=True, help_text=_("Seen only by the owning organisation and the coordinators.")
@@ -201,6 +205,7 @@ class ProgressUpdate(models.Model):
             models.CheckConstraint(
                 condition=Q(state=UpdateState.DRAFT) | Q(submitted_at__isnull=False), name="update_submitted_has_date"
             ),
+            models.CheckConstraint(condition=~Q(narrative="") | ~Q(narrative_zh=""), name="update_has_narrative"),
         ]
 
     def __str__(self) -> str:
@@ -209,6 +214,15 @@ class ProgressUpdate(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.state in {UpdateState.DRAFT, UpdateState.RETURNED}
+
+    @property
+    def display_narrative(self) -> tuple[str, bool]:
+        """The narrative in the reader's language (and script), and whether it fell back to the other."""
+        return in_language(self.narrative, self.narrative_zh)
+
+    @property
+    def display_next_steps(self) -> tuple[str, bool]:
+        return in_language(self.next_steps, self.next_steps_zh)
 
 
 def evidence_upload_path(evidence: Evidence, filename: str) -> str:

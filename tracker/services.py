@@ -64,8 +64,10 @@ def progress_update_create(
     author: AbstractBaseUser,
     proposed_status: str,
     proposed_progress: int,
-    narrative: str,
+    narrative: str = "",
+    narrative_zh: str = "",
     next_steps: str = "",
+    next_steps_zh: str = "",
     not_pursued_reason: str = "",
     internal_note: str = "",
     cycle: ReportingCycle | None = None,
@@ -89,7 +91,9 @@ def progress_update_create(
         proposed_status=proposed_status,
         proposed_progress=proposed_progress,
         narrative=narrative,
+        narrative_zh=narrative_zh,
         next_steps=next_steps,
+        next_steps_zh=next_steps_zh,
         not_pursued_reason=not_pursued_reason,
         internal_note=internal_note,
         is_demo=is_demo,
@@ -126,8 +130,10 @@ def progress_update_edit(
     by: AbstractBaseUser,
     proposed_status: str,
     proposed_progress: int,
-    narrative: str,
+    narrative: str = "",
+    narrative_zh: str = "",
     next_steps: str = "",
+    next_steps_zh: str = "",
     not_pursued_reason: str = "",
     internal_note: str = "",
     update_version: int | None = None,
@@ -153,7 +159,9 @@ def progress_update_edit(
     update.proposed_status = proposed_status
     update.proposed_progress = proposed_progress
     update.narrative = narrative
+    update.narrative_zh = narrative_zh
     update.next_steps = next_steps
+    update.next_steps_zh = next_steps_zh
     update.not_pursued_reason = not_pursued_reason
     update.internal_note = internal_note
     update.version += 1

@@ -52,7 +52,7 @@ run: data
 	@echo "Plenary commitment tracker: http://$(HOST):$(PORT)/"
 	@echo "Demo sign-ins (password: $(DEMO_PASSWORD)): admin, coordinator, official-cmab, official-mtr, viewer"
 	@echo
-	$(MANAGE) runserver $(HOST):$(PORT)
+	DEV_SERVER_URL=http://$(HOST):$(PORT) $(MANAGE) runserver $(HOST):$(PORT)
 
 test: messages
 	$(MANAGE) makemigrations --check --dry-run -v 0

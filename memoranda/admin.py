@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.urls import path
@@ -6,6 +7,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from memoranda.admin_views import LoaderViews
 from memoranda.resources import CommitmentResource
+from memoranda.services import commitment_carry_forward, recorded_once
 
 from memoranda.models import Area, Commitment, Mechanism, Memorandum, Milestone, Organisation, Party, PlenarySession
 
@@ -79,8 +81,18 @@ class MilestoneInline(admin.TabularInline):
     extra = 0
 
 
+class CommitmentAdminForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        earlier, session = cleaned.get("continues"), cleaned.get("session")
+        if earlier and session and (earlier.session.mechanism_id != session.mechanism_id or earlier.session.number >= session.number):
+            self.add_error("continues", _("Choose a commitment of an earlier session of the same mechanism."))
+        return cleaned
+
+
 @admin.register(Commitment)
 class CommitmentAdmin(ExportMixin, SimpleHistoryAdmin):
+    form = CommitmentAdminForm
     # Export here; rows come back in through "Load memorandum", which checks them all first.
     resource_classes = [CommitmentResource]
     list_display = ["ref", "title", "area", "lead_organisation", "status", "progress", "due_on"]
@@ -102,7 +114,11 @@ class CommitmentAdmin(ExportMixin, SimpleHistoryAdmin):
         # The admin is a write path too: it must make open edit forms elsewhere stale.
         if change:
             obj.version += 1
-        super().save_model(request, obj, form, change)
+        with recorded_once(obj):  # one history entry, naming the supporting organisations changed
+            super().save_model(request, obj, form, change)
+            form.save_m2m()  # save_related finds the relations already set, so records nothing more
+        if obj.continues_id and "continues" in form.changed_data:
+            commitment_carry_forward(earlier=obj.continues, later=obj, by=request.user)
 
 
 @admin.register(Milestone)

@@ -37,6 +37,8 @@ from memoranda.parsing import (
 from memoranda.sources import normalise_source_text, source_checksum
 
 DRAFTS = "memorandum_drafts"
+# A file chosen on the load form that came back with an error is kept, not chosen again.
+KEPT_UPLOAD = "memorandum_kept_upload"
 STREAM_ABOVE = 100  # items; larger loads show their progress as they go
 
 
@@ -56,12 +58,22 @@ class LoaderViews:
     # Step 1: the source.
     def load(self, request: HttpRequest) -> HttpResponse:
         self.check_permission(request)
-        form = LoadSourceForm(request.POST or None, request.FILES or None)
+        if request.POST.get("remove_kept"):
+            request.session.pop(KEPT_UPLOAD, None)
+        kept = request.session.get(KEPT_UPLOAD)
+        form = LoadSourceForm(request.POST or None, request.FILES or None, has_kept_file=bool(kept))
         problems: list[Problem] = []
+        if request.method == "POST" and not form.is_valid() and "file" not in form.errors and form.cleaned_data.get("file"):
+            upload = form.cleaned_data["file"]
+            kept = request.session[KEPT_UPLOAD] = {"name": upload.name, "data": base64.b64encode(upload.read()).decode("ascii")}
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
-            data = upload.read() if upload else form.cleaned_data["text"].encode("utf-8")
-            name = upload.name if upload else ""
+            if upload:
+                kept = request.session[KEPT_UPLOAD] = {"name": upload.name, "data": base64.b64encode(upload.read()).decode("ascii")}
+            if kept and not form.cleaned_data["text"].strip():
+                data, name = base64.b64decode(kept["data"]), kept["name"]
+            else:
+                data, name = form.cleaned_data["text"].encode("utf-8"), ""
             format = form.cleaned_data["format"]
             format = detect_format(name, data) if format == "auto" else format
             try:
@@ -81,11 +93,13 @@ class LoaderViews:
                     "held_on": form.cleaned_data["held_on"].isoformat() if form.cleaned_data["held_on"] else "",
                     "mechanism": form.cleaned_data["mechanism"].pk if form.cleaned_data["mechanism"] else None,
                 }
+                request.session.pop(KEPT_UPLOAD, None)
                 request.session.modified = True
                 return redirect("admin:memoranda_memorandum_preview", token=token)
         return TemplateResponse(
             request, "admin/memoranda/memorandum/load.html",
-            self.context(request, title=_("Load memorandum"), form=form, problems=problems),
+            self.context(request, title=_("Load memorandum"), form=form, problems=problems,
+                         kept_name=kept["name"] if kept else ""),
             status=400 if problems else 200,
         )
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -63,6 +64,15 @@ def session_short_title(number: int) -> str:
         meeting = "会议" if language == "zh-hans" else "會議"
         return f"第{chinese_numeral(number)}次{meeting}"
     return _("%(ordinal)s Plenary Session") % {"ordinal": english_ordinal(number)}
+
+
+def session_label(session) -> str:
+    """'4th Plenary Session, 24 October 2018' / '第四次會議，2018年10月24日': a session named
+    where its mechanism goes without saying, e.g. the column of a cross-session report."""
+    name = session_short_title(session.number)
+    if not session.held_on:
+        return name
+    return _("%(session)s, %(date)s") % {"session": name, "date": date_format(session.held_on, "DATE_FORMAT")}
 
 
 def session_title(session: SessionLike) -> str:

@@ -45,11 +45,16 @@ class LoadSourceForm(forms.Form):
         label=_("Mechanism"), queryset=Mechanism.objects.all(), required=False, empty_label=_("As the source says")
     )
 
+    def __init__(self, *args, has_kept_file: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.has_kept_file = has_kept_file
+
     def clean(self):
         data = super().clean()
-        if not data.get("file") and not (data.get("text") or "").strip():
+        text = (data.get("text") or "").strip()
+        if not data.get("file") and not self.has_kept_file and not text:
             raise ValidationError(_("Upload a file or paste the text of the memorandum."), code="empty")
-        if data.get("file") and (data.get("text") or "").strip():
+        if data.get("file") and text:
             raise ValidationError(_("Upload a file or paste text, not both."), code="both")
         return data
 

@@ -6,7 +6,10 @@ as a duplicate. Names that match nothing are errors, never invented.
 from __future__ import annotations
 
 import datetime
+import functools
 
+import zhconv
+from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from memoranda.models import Area, Commitment, Organisation, Party, PlenarySession
@@ -20,10 +23,10 @@ class SessionWidget(widgets.ForeignKeyWidget):
         super().__init__(PlenarySession)
 
     def clean(self, value, row=None, **kwargs):
-        code, _, number = str(value or "").strip().rpartition("-")
+        code, _dash, number = str(value or "").strip().rpartition("-")
         session = PlenarySession.objects.filter(mechanism__code=code, number=int(number) if number.isdecimal() else -1).first()
         if session is None:
-            raise ValueError(f"Unknown session {value!r}: load its memorandum first.")
+            raise ValueError(_("Unknown session %(session)s: load its memorandum first.") % {"session": repr(value)})
         return session
 
     def render(self, value, obj=None, **kwargs):
@@ -32,6 +35,17 @@ class SessionWidget(widgets.ForeignKeyWidget):
 
 def _mechanism_code(row) -> str:
     return str((row or {}).get("session") or "").strip().rpartition("-")[0]
+
+
+@functools.lru_cache(maxsize=4096)
+def _simplified(text: str) -> str:
+    return zhconv.convert(text.strip(), "zh-hans").casefold()
+
+
+def _same_name(stored: str, given: str) -> bool:
+    """Names that differ only in case or in Chinese script are the same: an export read in
+    Simplified Chinese writes Traditional names in Simplified characters."""
+    return bool(stored) and _simplified(stored) == _simplified(given)
 
 
 class AreaWidget(widgets.ForeignKeyWidget):
@@ -45,7 +59,10 @@ class AreaWidget(widgets.ForeignKeyWidget):
         areas = Area.objects.filter(mechanism__code=_mechanism_code(row))
         area = areas.filter(name=name).first() or areas.filter(name_zh=name).first()
         if area is None:
-            raise ValueError(f"Unknown area {name!r} for {_mechanism_code(row) or 'this mechanism'}; add it in the admin first.")
+            area = next((area for area in areas if _same_name(area.name, name) or _same_name(area.name_zh, name)), None)
+        if area is None:
+            raise ValueError(_("Unknown area %(name)s for %(mechanism)s; add it in the admin first.") % {
+                "name": repr(name), "mechanism": _mechanism_code(row) or _("this mechanism")})
         return area
 
     def render(self, value, obj=None, **kwargs):
@@ -55,8 +72,11 @@ class AreaWidget(widgets.ForeignKeyWidget):
 def _organisation(name: str, row) -> Organisation:
     candidates = Organisation.objects.filter(party__mechanisms__code=_mechanism_code(row))
     matches = list(candidates.filter(name=name)) or list(candidates.filter(name_zh=name)) or list(candidates.filter(abbreviation=name))
+    if not matches:
+        matches = [organisation for organisation in candidates if _same_name(organisation.name, name) or _same_name(organisation.name_zh, name)]
     if len(matches) != 1:
-        raise ValueError(f"Unknown organisation {name!r}." if not matches else f"{name!r} names more than one organisation.")
+        message = _("Unknown organisation %(name)s.") if not matches else _("%(name)s names more than one organisation.")
+        raise ValueError(message % {"name": repr(name)})
     return matches[0]
 
 
@@ -81,15 +101,24 @@ class OrganisationsWidget(widgets.ManyToManyWidget):
 
 
 class PartiesWidget(widgets.ManyToManyWidget):
+    """Parties separated by semicolons, by code or by (short) name in either language."""
+
     def __init__(self) -> None:
         super().__init__(Party, separator=";", field="code")
 
     def clean(self, value, row=None, **kwargs):
         codes = [code.strip() for code in str(value or "").split(";") if code.strip()]
-        parties = Party.objects.filter(code__in=codes)
-        unknown = set(codes) - set(parties.values_list("code", flat=True))
+        every = list(Party.objects.all())
+        found = {
+            code: next((party for party in every if any(
+                _same_name(name, code) for name in (party.code, party.short_name, party.short_name_zh, party.name, party.name_zh)
+            )), None)
+            for code in codes
+        }
+        parties = Party.objects.filter(pk__in=[party.pk for party in found.values() if party])
+        unknown = {code for code, party in found.items() if party is None}
         if unknown:
-            raise ValueError(f"Unknown party code(s): {', '.join(sorted(unknown))}.")
+            raise ValueError(_("Unknown party code(s): %(codes)s.") % {"codes": ", ".join(sorted(unknown))})
         return parties
 
 
@@ -103,7 +132,7 @@ class CommitmentWidget(widgets.ForeignKeyWidget):
             return None
         commitment = Commitment.objects.filter(ref=ref).first()
         if commitment is None:
-            raise ValueError(f"Unknown commitment {ref!r} in continues.")
+            raise ValueError(_("Unknown commitment %(ref)s in continues.") % {"ref": repr(ref)})
         return commitment
 
 
@@ -151,6 +180,15 @@ class CommitmentResource(resources.ModelResource):
         return Commitment.objects.select_related("session__mechanism", "area", "lead_organisation", "continues").prefetch_related(
             "supporting_organisations", "parties"
         )
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        # An export read in Simplified Chinese shows the Chinese texts in Simplified characters;
+        # reading it back keeps the text as agreed in the script it was written in.
+        if field.attribute in ("title_zh", "text_zh") and instance.pk and field.column_name in row:
+            stored, given = getattr(instance, field.attribute), str(row[field.column_name] or "")
+            if stored != given and _same_name(stored, given):
+                return
+        super().import_field(field, instance, row, is_m2m, **kwargs)
 
     def before_save_instance(self, instance, row, **kwargs):
         # Make forms opened before this import stale, and record who changed it.

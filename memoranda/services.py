@@ -7,19 +7,22 @@ transaction, or nothing at all.
 """
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-
+from django.utils import dateformat
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from memoranda.alignment import align_areas
-from memoranda.choices import MECHANISM_CODE
+from memoranda.choices import MECHANISM_CODE, Status
 from memoranda.matching import most_similar, normalise_name, organisations_named_in
 from memoranda.models import (
     AlignedSource,
@@ -37,7 +40,12 @@ from memoranda.parsing.model import inferred_status
 from memoranda.places import Place, chinese_name_of, code_for, english_name_of, sides_in_name
 
 JOINT = re.compile(r"\b(?:both sides|both places|two sides|two places|the two cities|each other)\b|雙方|双方|兩地|两地", re.I)
-MONTH_NAMES = ["", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+
+
+def _month_day(month: int, day: int) -> str:
+    """A day without its year, as a press release gives it, in the language of the screen."""
+    # Translators: a date format (Django's date template filter) for a day without its year: "October 24".
+    return dateformat.format(datetime.date(2000, month, day), _("F j"))  # 2000: a leap year, for 29 February
 
 
 class MemorandumImportError(MemorandumParseError):
@@ -202,21 +210,24 @@ def propose_mechanism(parsed: ParsedMemorandum) -> ProposedMechanism | None:
 def _plan_new_mechanism(plan: ImportPlan, parsed: ParsedMemorandum) -> None:
     proposal = propose_mechanism(parsed)
     if proposal is None:
-        plan.problems.append(Problem("The source does not name its mechanism: choose one, or name the new one.", field="mechanism"))
+        plan.problems.append(Problem(_("The source does not name its mechanism: choose one, or name the new one."), field="mechanism"))
         return
     plan.new_mechanism = proposal
     plan.mechanism = Mechanism(code=proposal.code, name=proposal.name, name_zh=proposal.name_zh)
     if not re.fullmatch(MECHANISM_CODE, proposal.code):
         plan.problems.append(Problem(
-            f"{proposal.code!r} cannot be a mechanism's code: 2 to 12 capital letters or digits, starting with a letter.",
+            _("%(code)s cannot be a mechanism's code: 2 to 12 capital letters or digits, starting with a letter.") % {
+                "code": repr(proposal.code)},
             field="mechanism.code"))
     elif Mechanism.objects.filter(code=proposal.code).exists():
-        plan.problems.append(Problem(f"The code {proposal.code} is already another mechanism's.", field="mechanism.code"))
+        plan.problems.append(Problem(_("The code %(code)s is already another mechanism's.") % {"code": proposal.code}, field="mechanism.code"))
     if len(proposal.parties) != 2:
-        plan.problems.append(Problem("Name the two parties of the new mechanism.", field="mechanism.parties"))
+        plan.problems.append(Problem(_("Name the two parties of the new mechanism."), field="mechanism.parties"))
+    # Translators: between the names of a mechanism's parties, "Hong Kong and Beijing".
+    party_names = _(" and ").join(p.name or p.name_zh for p in proposal.parties) or _("(none)")
     plan.warnings.append(Problem(
-        f"{proposal.name or proposal.name_zh} is a new mechanism: it will be created as {proposal.code} with the parties "
-        f"{' and '.join(p.name or p.name_zh for p in proposal.parties) or '(none)'}.",
+        _("%(name)s is a new mechanism: it will be created as %(code)s with the parties %(parties)s.") % {
+            "name": proposal.name or proposal.name_zh, "code": proposal.code, "parties": party_names},
         field="mechanism", severity="warning"))
 
 
@@ -252,9 +263,10 @@ def _plan_owners(plan: ImportPlan, item: PlannedItem, parties: list[Party], wher
         if len(matches) == 1:
             return matches[0]
         message = (
-            f"Unknown organisation {reference!r}: add it in the admin first, or correct the name."
+            _("Unknown organisation %(name)s: add it in the admin first, or correct the name.") % {"name": repr(reference)}
             if not matches
-            else f"{reference!r} could be any of: {', '.join(o.name for o in matches)}; use the full name."
+            else _("%(name)s could be any of: %(matches)s; use the full name.") % {
+                "name": repr(reference), "matches": ", ".join(o.name for o in matches)}
         )
         plan.problems.append(Problem(message, line=parsed.line, field=f"{where}.{field_name}"))
         return None
@@ -276,7 +288,8 @@ def _plan_owners(plan: ImportPlan, item: PlannedItem, parties: list[Party], wher
         by_code = {p.code: p for p in parties}
         for code in parsed.parties:
             if code not in by_code:
-                plan.problems.append(Problem(f"Unknown party {code!r}; the mechanism's parties are: {', '.join(by_code)}.", line=parsed.line, field=f"{where}.parties"))
+                plan.problems.append(Problem(_("Unknown party %(code)s; the mechanism's parties are: %(parties)s.") % {
+                    "code": repr(code), "parties": ", ".join(by_code)}, line=parsed.line, field=f"{where}.parties"))
         item.parties = [by_code[code] for code in parsed.parties if code in by_code]
     else:
         sides = {o.party_id for o in named}
@@ -305,17 +318,26 @@ def memorandum_plan(
 
     number = parsed.session_number
     if not number:
-        plan.problems.append(Problem("Enter the session's number: the source does not give it.", field="session.number"))
+        plan.problems.append(Problem(_("Enter the session's number: the source does not give it."), field="session.number"))
     existing_session = PlenarySession.objects.filter(mechanism=plan.mechanism, number=number).first() if saved and number else None
     if existing_session is not None:
         _plan_alignment(plan, existing_session, pairs)
         return plan
     if not parsed.held_on:
-        hint = f" (the source gives {MONTH_NAMES[parsed.announced_month_day[0]]} {parsed.announced_month_day[1]} but not the year)" if parsed.announced_month_day else ""
-        plan.problems.append(Problem(f"Enter the date the session was held{hint}.", field="session.held_on"))
+        message = (
+            _("Enter the date the session was held (the source gives %(month_day)s but not the year).") % {
+                "month_day": _month_day(*parsed.announced_month_day)}
+            if parsed.announced_month_day
+            else _("Enter the date the session was held.")
+        )
+        plan.problems.append(Problem(message, field="session.held_on"))
     elif parsed.announced_month_day and (parsed.held_on.month, parsed.held_on.day) != parsed.announced_month_day:
         month, day = parsed.announced_month_day
-        plan.warnings.append(Problem(f"The source says the session was held on {MONTH_NAMES[month]} {day}, not {parsed.held_on:%d %B %Y}.", field="session.held_on", severity="warning"))
+        plan.warnings.append(Problem(
+            _("The source says the session was held on %(month_day)s, not %(date)s.") % {
+                # Translators: a date format (Django's date template filter): "24 October 2018".
+                "month_day": _month_day(month, day), "date": dateformat.format(parsed.held_on, _("d F Y"))},
+            field="session.held_on", severity="warning"))
 
     existing_areas = list(plan.mechanism.areas.all()) if saved else []
     by_name = {normalise_name(n): area for area in existing_areas for n in (area.name, area.name_zh) if n}
@@ -329,11 +351,12 @@ def memorandum_plan(
     seen_names: set[str] = set()
     index = 0
     if not parsed.items:
-        plan.problems.append(Problem("There is no item to load.", field="areas"))
+        plan.problems.append(Problem(_("There is no item to load."), field="areas"))
     for area_position, parsed_area in enumerate(parsed.areas, start=1):
         names = {normalise_name(name) for name in (parsed_area.name, parsed_area.name_zh) if name}
         if names & seen_names:
-            plan.problems.append(Problem(f"The area {parsed_area.any_name!r} appears twice.", line=parsed_area.line, field=f"areas[{area_position - 1}]"))
+            plan.problems.append(Problem(_("The area %(name)s appears twice.") % {"name": repr(parsed_area.any_name)},
+                                         line=parsed_area.line, field=f"areas[{area_position - 1}]"))
         seen_names |= names
         existing = by_name.get(normalise_name(parsed_area.name)) or by_name.get(normalise_name(parsed_area.name_zh))
         area = PlannedArea(
@@ -357,7 +380,8 @@ def memorandum_plan(
                 item.continues = by_ref.get(parsed_item.continues)
                 if item.continues is None:
                     plan.problems.append(Problem(
-                        f"{parsed_item.continues} is not a commitment of an earlier session of {plan.mechanism.code}.",
+                        _("%(ref)s is not a commitment of an earlier session of %(mechanism)s.") % {
+                            "ref": parsed_item.continues, "mechanism": plan.mechanism.code},
                         line=parsed_item.line, field=f"{where}.continues",
                     ))
             else:
@@ -396,8 +420,9 @@ def _plan_alignment(plan: ImportPlan, session: PlenarySession, pairs: dict[int, 
     language = _source_language(parsed)
     commitments = list(session.commitments.select_related("area").order_by("area_position", "item_position"))
     refused = Problem(
-        f"Session {session.number} of {session.mechanism.code} is already in the database, loaded from a different source "
-        f"in the same language. Correct the session number, or change the existing session in the admin.",
+        _("Session %(number)s of %(mechanism)s is already in the database, loaded from a different source in the same language. "
+          "Correct the session number, or change the existing session in the admin.") % {
+            "number": session.number, "mechanism": session.mechanism.code},
         field="session.number",
     )
     if not language or not commitments:
@@ -431,22 +456,27 @@ def _plan_alignment(plan: ImportPlan, session: PlenarySession, pairs: dict[int, 
         plan.alignment = None
         return
     for item in replaced:
-        plan.problems.append(Problem(
-            f"{item.commitment.ref} already has a different {'Chinese' if language == 'zh' else 'English'} text; "
-            "pair this item with another, or leave it out.", line=item.parsed.line, field=f"items[{item.index}].pair"))
+        message = (
+            _("%(ref)s already has a different Chinese text; pair this item with another, or leave it out.")
+            if language == "zh"
+            else _("%(ref)s already has a different English text; pair this item with another, or leave it out.")
+        )
+        plan.problems.append(Problem(message % {"ref": item.commitment.ref}, line=item.parsed.line, field=f"items[{item.index}].pair"))
     refs = [item.commitment.ref for item in items if item.commitment]
     for ref in {ref for ref in refs if refs.count(ref) > 1}:
-        plan.problems.append(Problem(f"Two items are paired with {ref}; pair each with its own.", field="items.pair"))
+        plan.problems.append(Problem(_("Two items are paired with %(ref)s; pair each with its own.") % {"ref": ref}, field="items.pair"))
     for item in items:
         if item.commitment is not None and item.score < 0.5:
             plan.warnings.append(Problem(
-                f"Check this pair: {item.commitment.ref} and this item agree only {item.percent}% in names, numbers and length.",
+                _("Check this pair: %(ref)s and this item agree only %(percent)s%% in names, numbers and length.") % {
+                    "ref": item.commitment.ref, "percent": item.percent},
                 line=item.parsed.line, field=f"items[{item.index}].pair", severity="warning"))
     unpaired = len(items) - len(refs)
     if unpaired:
-        plan.warnings.append(Problem(f"{unpaired} item(s) are not paired and will not be loaded.", field="items.pair", severity="warning"))
+        plan.warnings.append(Problem(_("%(count)s item(s) are not paired and will not be loaded.") % {"count": unpaired},
+                                     field="items.pair", severity="warning"))
     if not plan.alignment.changes and not plan.problems:
-        plan.warnings.append(Problem("Every paired item already has this text: loading changes nothing.", severity="warning"))
+        plan.warnings.append(Problem(_("Every paired item already has this text: loading changes nothing."), severity="warning"))
 
 
 @dataclass
@@ -494,7 +524,8 @@ def memorandum_import_steps(
         earlier = {c.ref: c for c in Commitment.objects.filter(session__mechanism=plan.mechanism, session__number__lt=parsed.session_number or 0)} if saved else {}
         for index, ref in (links or {}).items():
             if ref and ref not in earlier:
-                plan.problems.append(Problem(f"{ref} is not a commitment of an earlier session to link to.", field=f"items[{index}].continues"))
+                plan.problems.append(Problem(_("%(ref)s is not a commitment of an earlier session to link to.") % {"ref": ref},
+                                             field=f"items[{index}].continues"))
         if plan.problems:
             raise MemorandumImportError(plan.problems)
 
@@ -608,13 +639,63 @@ def _create_commitment(item: PlannedItem, *, session: PlenarySession, area: Area
     )
     commitment.full_clean(validate_constraints=False)  # constraints are checked by the database itself
     commitment._history_user = loaded_by
-    commitment._change_reason = "Loaded from the memorandum"
-    commitment.save()
-    commitment.parties.set(item.parties)
-    commitment.supporting_organisations.set(item.supporting)
+    commitment._change_reason = "Loaded from the memorandum"  # stored in English, shown translated (tracker.history)
+    with recorded_once(commitment):
+        commitment.save()
+        commitment.parties.set(item.parties)
+        commitment.supporting_organisations.set(item.supporting)
     for position, milestone in enumerate(parsed.milestones, start=1):
         Milestone.objects.create(commitment=commitment, position=position, title=milestone.title, title_zh=milestone.title_zh, due_on=milestone.due_on)
+    if continues is not None:
+        commitment_carry_forward(earlier=continues, later=commitment, by=loaded_by)
     return commitment
+
+
+@contextmanager
+def recorded_once(commitment: Commitment) -> Iterator[Commitment]:
+    """Record what the block changes in `commitment`, its supporting organisations included, as
+    one history entry.
+
+    django-simple-history records on every save and again on every change of a tracked
+    many-to-many field, so saving a commitment and then setting its owners wrote two entries with
+    one reason, the second seemingly empty. Inside the block nothing is recorded; on leaving it,
+    one save records the row as it ends up, with its supporting organisations."""
+    commitment.skip_history_when_saving = True
+    try:
+        yield commitment
+    finally:
+        del commitment.skip_history_when_saving
+    commitment.save(update_fields=["updated_at"])
+
+
+def carried_forward_reason(later: Commitment) -> str:
+    """The reason recorded in the history of a commitment `later` carries forward. Stored in
+    English, as a key that `tracker.history` translates for the reader."""
+    return f"Carried forward by {later.ref}"
+
+
+@transaction.atomic
+def commitment_carry_forward(*, earlier: Commitment, later: Commitment, by: AbstractBaseUser | None = None) -> Commitment:
+    """`later` continues `earlier`: the earlier item is carried forward, so that it is no longer
+    reported on separately. What was agreed at the later session, not progress: recorded in the
+    earlier item's history, naming the later one. An item already closed (completed, not
+    pursued, carried forward) is left as it is; undone by `tracker.services.commitment_carry_forward_undo`."""
+    if later.session.mechanism_id != earlier.session.mechanism_id or later.session.number <= earlier.session.number:
+        raise ValidationError(
+            _("%(later)s can only carry forward a commitment of an earlier session of its mechanism, not %(earlier)s.")
+            % {"later": later.ref, "earlier": earlier.ref},
+            code="not_earlier",
+        )
+    earlier = Commitment.objects.select_for_update().get(pk=earlier.pk)
+    if earlier.is_closed:
+        return earlier
+    earlier.status = Status.CARRIED_FORWARD
+    earlier.version += 1
+    earlier._history_user = by
+    earlier._change_reason = carried_forward_reason(later)
+    earlier.full_clean(validate_constraints=False)
+    earlier.save(update_fields=["status", "version", "updated_at"])
+    return earlier
 
 
 

@@ -53,3 +53,13 @@ def without_fourth_plenary(fourth_plenary):
     PlenarySession.objects.all().delete()
     Area.objects.all().delete()
     return fourth_plenary.mechanism
+
+
+@pytest.fixture(autouse=True)
+def default_language_for_each_test():
+    """A request of an earlier test leaves its language active in the thread; each test starts in English."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()

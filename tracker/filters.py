@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from memoranda.choices import Status
 from memoranda.models import Area, Commitment, Organisation, Party, PlenarySession
 from tracker import selectors
-from tracker.models import ProgressUpdate, UpdateState
+from tracker.models import ProgressUpdate, ReportingCycle, UpdateState
 
 PAGE_SIZES = [25, 50, 100, 200]
 
@@ -34,6 +34,10 @@ def _organisations(request):
 
 def _parties(request):
     return Party.objects.filter(mechanisms__in=_mechanisms(request)).distinct()
+
+
+def _cycles(request):
+    return selectors.cycles_visible_to(request.user).order_by("-opens_on", "-pk") if request else ReportingCycle.objects.none()
 
 
 class SessionChoiceField(forms.ModelChoiceField):
@@ -59,6 +63,10 @@ class CommitmentFilter(django_filters.FilterSet):
     no_update = django_filters.BooleanFilter(
         method="filter_no_update", label=_("No accepted update in the open cycle"), widget=forms.CheckboxInput
     )
+    # The drill-down of a cycle's completeness links here: what the cycle still waits for.
+    outstanding_in_cycle = django_filters.ModelChoiceFilter(
+        queryset=_cycles, method="filter_outstanding_in_cycle", label=_("Awaiting an update in the cycle")
+    )
 
     class Meta:
         model = Commitment
@@ -75,6 +83,10 @@ class CommitmentFilter(django_filters.FilterSet):
 
     def filter_overdue(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
         return queryset.overdue(timezone.localdate()) if value else queryset
+
+    def filter_outstanding_in_cycle(self, queryset: QuerySet, name: str, cycle: ReportingCycle | None) -> QuerySet:
+        """Commitments the cycle covers with no update submitted or accepted in it yet."""
+        return queryset.filter(pk__in=selectors.cycle_outstanding(cycle).values("pk")) if cycle else queryset
 
     def filter_no_update(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
         if not value:

@@ -7,6 +7,7 @@ from pathlib import Path
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from memoranda.choices import Status
@@ -50,17 +51,23 @@ class ProgressUpdateForm(forms.ModelForm):
 
     class Meta:
         model = ProgressUpdate
-        fields = ["proposed_status", "proposed_progress", "narrative", "next_steps", "not_pursued_reason", "internal_note"]
+        fields = [
+            "proposed_status", "proposed_progress", "narrative", "narrative_zh", "next_steps", "next_steps_zh",
+            "not_pursued_reason", "internal_note",
+        ]
         widgets = {
             "proposed_progress": forms.NumberInput(attrs={"min": 0, "max": 100, "step": 5}),
-            "narrative": forms.Textarea(attrs={"rows": 6}),
-            "next_steps": forms.Textarea(attrs={"rows": 3}),
+            "narrative": forms.Textarea(attrs={"rows": 6, "lang": "en"}),
+            "narrative_zh": forms.Textarea(attrs={"rows": 6, "lang": "zh"}),
+            "next_steps": forms.Textarea(attrs={"rows": 3, "lang": "en"}),
+            "next_steps_zh": forms.Textarea(attrs={"rows": 3, "lang": "zh"}),
             "not_pursued_reason": forms.Textarea(attrs={"rows": 2}),
             "internal_note": forms.Textarea(attrs={"rows": 2}),
         }
         labels = {"proposed_status": _("Status"), "proposed_progress": _("Progress (%)")}
         help_texts = {
-            "narrative": _("What was done since the last report: events held, agreements signed, figures."),
+            "narrative": _("What was done since the last report: events held, agreements signed, figures. "
+                           "Write in English, in Chinese, or both."),
             "not_pursued_reason": _("Required when the commitment is not being pursued."),
         }
 
@@ -91,6 +98,8 @@ class ProgressUpdateForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        if not (data.get("narrative") or "").strip() and not (data.get("narrative_zh") or "").strip():
+            self.add_error("narrative", _("Say what progress was made, in English or in Chinese."))
         if data.get("proposed_status") == Status.NOT_PURSUED and not (data.get("not_pursued_reason") or "").strip():
             self.add_error("not_pursued_reason", _("Say why the commitment is not being pursued."))
         if data.get("proposed_status") == Status.COMPLETED and data.get("proposed_progress") not in (None, 100):
@@ -114,25 +123,52 @@ class CommitmentAssignForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         organisations = Organisation.objects.filter(party__mechanisms=self.instance.session.mechanism).select_related("party")
         self.fields["lead_organisation"].queryset = organisations
+        self.fields["lead_organisation"].empty_label = _("— none —")
         self.fields["supporting_organisations"].queryset = organisations
 
     def _post_clean(self):
         pass
 
 
+def _wording_label(name: str):
+    return capfirst(ProgressUpdate._meta.get_field(name).verbose_name)
+
+
 class ReviewForm(forms.Form):
+    """A coordinator's decision on a submitted update. The wording fields come pre-filled with the
+    update's texts: what the coordinator corrects in them is saved when they accept, as theirs."""
+
     decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("return", _("Return for changes"))], widget=forms.HiddenInput)
     comment = forms.CharField(
         label=_("Comment to the author"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required when returning: say what needs to change."),
     )
+    narrative = forms.CharField(label=_wording_label("narrative"), required=False, strip=False, widget=forms.Textarea(attrs={"rows": 5, "lang": "en"}))
+    narrative_zh = forms.CharField(label=_wording_label("narrative_zh"), required=False, strip=False, widget=forms.Textarea(attrs={"rows": 5, "lang": "zh"}))
+    next_steps = forms.CharField(label=_wording_label("next_steps"), required=False, strip=False, widget=forms.Textarea(attrs={"rows": 3, "lang": "en"}))
+    next_steps_zh = forms.CharField(label=_wording_label("next_steps_zh"), required=False, strip=False, widget=forms.Textarea(attrs={"rows": 3, "lang": "zh"}))
     version = forms.IntegerField(widget=forms.HiddenInput, error_messages={"required": STALE_FORM, "invalid": STALE_FORM})
+
+    WORDING = ("narrative", "narrative_zh", "next_steps", "next_steps_zh")
+
+    @classmethod
+    def for_update(cls, update: ProgressUpdate, data=None) -> ReviewForm:
+        initial = {name: getattr(update, name) for name in cls.WORDING}
+        return cls(data, initial={**initial, "version": update.version})
 
     def clean(self):
         data = super().clean()
         if data.get("decision") == "return" and not (data.get("comment") or "").strip():
             self.add_error("comment", _("Say what needs to change before returning the update."))
+        wording_sent = any(name in self.data for name in self.WORDING)
+        if data.get("decision") == "accept" and wording_sent and not any((data.get(n) or "").strip() for n in ("narrative", "narrative_zh")):
+            self.add_error("narrative", _("The progress made cannot be empty in both languages."))
         return data
+
+    def wording(self) -> dict[str, str]:
+        """The wording as the form sent it, for `progress_update_accept`; a field the form did not
+        send is left out, so that the author's text stands."""
+        return {name: self.cleaned_data[name] for name in self.WORDING if name in self.data}
 
 
 class ReportingCycleForm(forms.ModelForm):
@@ -144,6 +180,7 @@ class ReportingCycleForm(forms.ModelForm):
     def __init__(self, *args, mechanisms=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["mechanism"].queryset = mechanisms if mechanisms is not None else Mechanism.objects.all()
+        self.fields["mechanism"].empty_label = _("— choose —")
 
     def clean(self):
         data = super().clean()

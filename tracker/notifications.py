@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from memoranda.models import Commitment
-from tracker.models import Membership, ProgressUpdate, Reminder, ReminderKind, ReportingCycle, Role, UpdateState
+from memoranda.models import Commitment, Organisation
+from tracker.models import Membership, ProgressUpdate, Reminder, ReminderKind, ReportingCycle, Role
 
 logger = logging.getLogger(__name__)
 REMINDER_DAYS_BEFORE = int(getattr(settings, "REMINDER_DAYS_BEFORE", 7))
@@ -29,11 +31,19 @@ def language_of(user) -> str:
     return getattr(getattr(user, "profile", None), "language", "") or settings.LANGUAGE_CODE
 
 
-def _send(recipients, template: str, context: dict) -> None:
+def link_base(request: HttpRequest | None = None) -> str:
+    """Where links in e-mail point: the address the request came to when there is one (so links
+    follow whatever host and port the site is served on), else SITE_URL."""
+    if request is None:
+        return settings.SITE_URL
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def _send(recipients, template: str, context: dict, *, base_url: str | None = None) -> None:
     """Render `template` (subject on its first line) for each recipient in their language."""
     for user in {user for user in recipients if user.email and user.is_active}:
         with translation.override(language_of(user)):
-            subject, _, body = render_to_string(template, {**context, "recipient": user, "site_url": settings.SITE_URL}).strip().partition("\n")
+            subject, _, body = render_to_string(template, {**context, "recipient": user, "site_url": base_url or settings.SITE_URL}).strip().partition("\n")
         transaction.on_commit(lambda s=subject, b=body, to=user.email: _deliver(s, b, to))
 
 
@@ -59,17 +69,28 @@ def update_reviewed(update: ProgressUpdate) -> None:
     _send([update.author], "tracker/email/update_reviewed.txt", {"update": update, "commitment": update.commitment})
 
 
-def officials_awaited(cycle: ReportingCycle) -> dict:
-    """Officials whose organisations owe an update in the cycle → the commitments they owe."""
-    from tracker.selectors import cycle_commitments
+def officials_awaited(
+    cycle: ReportingCycle, *, organisation: Organisation | None = None, commitments: Iterable[Commitment] | None = None
+) -> dict:
+    """Officials whose organisations owe an update in the cycle → the commitments they owe.
 
-    done = ProgressUpdate.objects.filter(cycle=cycle, state__in=[UpdateState.SUBMITTED, UpdateState.ACCEPTED]).values("commitment_id")
-    awaited = cycle_commitments(cycle).exclude(pk__in=done).prefetch_related("supporting_organisations")
+    With `organisation`, only its officials, about the outstanding commitments it leads (one row of
+    the cycle's completeness); with `commitments`, only about those of them still outstanding."""
+    from tracker.selectors import cycle_outstanding
+
+    awaited = cycle_outstanding(cycle).select_related("lead_organisation").prefetch_related("supporting_organisations")
+    if organisation is not None:
+        awaited = awaited.filter(lead_organisation=organisation)
+    if commitments is not None:
+        awaited = awaited.filter(pk__in=[commitment.pk for commitment in commitments])
     owed: dict[int, set[Commitment]] = {}
-    for commitment in awaited.select_related("lead_organisation"):
-        for organisation in [commitment.lead_organisation, *commitment.supporting_organisations.all()]:
-            if organisation is not None:
-                owed.setdefault(organisation.pk, set()).add(commitment)
+    for commitment in awaited:
+        owners = [commitment.lead_organisation] if organisation is not None else [
+            commitment.lead_organisation, *commitment.supporting_organisations.all()
+        ]
+        for owner in owners:
+            if owner is not None:
+                owed.setdefault(owner.pk, set()).add(commitment)
     members = (
         Membership.objects.filter(role=Role.OFFICIAL, organisation_id__in=owed, user__is_active=True)
         .exclude(user__email="")
@@ -81,15 +102,24 @@ def officials_awaited(cycle: ReportingCycle) -> dict:
     return {user: sorted(commitments, key=lambda c: c.ref) for user, commitments in by_user.items()}
 
 
-def send_cycle_reminders(cycle: ReportingCycle, *, kind: str, today: datetime.date | None = None) -> int:
+def send_cycle_reminders(
+    cycle: ReportingCycle,
+    *,
+    kind: str,
+    today: datetime.date | None = None,
+    organisation: Organisation | None = None,
+    commitments: Iterable[Commitment] | None = None,
+    base_url: str | None = None,
+) -> int:
     """Remind every official who still owes an update in the cycle; returns how many were sent.
     Each person gets each kind of reminder at most once a day; 'due soon' once per cycle, and
-    'overdue' again only after a week."""
+    'overdue' again only after a week. `organisation` and `commitments` narrow who is reminded
+    and about what (see `officials_awaited`); the e-mail lists only what its recipient owes."""
     today = today or timezone.localdate()
     if not cycle.is_open_on(today):
         return 0
     sent = 0
-    for user, commitments in officials_awaited(cycle).items():
+    for user, owed in officials_awaited(cycle, organisation=organisation, commitments=commitments).items():
         earlier = Reminder.objects.filter(cycle=cycle, recipient=user, kind=kind)
         if kind == ReminderKind.DUE_SOON:
             earlier = earlier.all()
@@ -100,8 +130,8 @@ def send_cycle_reminders(cycle: ReportingCycle, *, kind: str, today: datetime.da
         if earlier.exists():
             continue
         with transaction.atomic():
-            Reminder.objects.create(cycle=cycle, recipient=user, kind=kind, sent_on=today, commitment_count=len(commitments))
-            _send([user], "tracker/email/reminder.txt", {"cycle": cycle, "commitments": commitments, "kind": kind, "today": today})
+            Reminder.objects.create(cycle=cycle, recipient=user, kind=kind, sent_on=today, commitment_count=len(owed))
+            _send([user], "tracker/email/reminder.txt", {"cycle": cycle, "commitments": owed, "kind": kind, "today": today}, base_url=base_url)
         sent += 1
     return sent
 

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -56,11 +57,12 @@ def session_report(request: HttpRequest, code: str, number: int) -> HttpResponse
     if export == "pdf":
         return _pdf(request, report, filename)
     if export == "xlsx":
-        return exports.xlsx_response(reports.report_export_rows(report), reports.REPORT_COLUMNS, filename, reports.report_headers())
+        return exports.xlsx_response(
+            reports.report_export_rows(report), reports.REPORT_COLUMNS, filename, reports.report_headers(),
+            title=f"{session.mechanism.code}-{session.number}", widths=reports.REPORT_WIDTHS, preamble=reports.report_preamble(report), fit_to_width=True,
+        )
     if export == "csv":
-        rows = reports.report_export_rows(report)
-        response = exports.csv_response(rows, reports.REPORT_COLUMNS, filename)
-        return response
+        return exports.csv_response(reports.report_export_rows(report), reports.REPORT_COLUMNS, filename, reports.report_headers())
     context = {
         "report": report,
         "snapshots": session.snapshots.all(),
@@ -101,7 +103,7 @@ def snapshot_create(request: HttpRequest, code: str, number: int) -> HttpRespons
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("session-report", code=code, number=number)
-    messages.success(request, _("Snapshot frozen as at %(date)s.") % {"date": snapshot.as_at})
+    messages.success(request, _("Snapshot frozen as at %(date)s.") % {"date": date_format(snapshot.as_at, "DATE_FORMAT")})
     return redirect(f"{redirect('session-report', code=code, number=number).url}?snapshot={snapshot.pk}")
 
 

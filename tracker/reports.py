@@ -13,9 +13,12 @@ from typing import Any
 from django.db.models import Min, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import Truncator
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from memoranda.choices import Status
+from memoranda.formatting import session_label
 from memoranda.models import Commitment, Mechanism, PlenarySession, in_language
 from tracker import charts, selectors
 from tracker.models import ProgressUpdate, UpdateState
@@ -61,9 +64,99 @@ def report_rows(commitments: QuerySet[Commitment], as_at: datetime.date | None =
             "due_on": due_on.isoformat() if due_on else "",
             "overdue": bool(due_on and state.status not in Status.closed() and due_on < (as_at or today)),
             "latest_update": update.narrative if update else "",
+            "latest_update_zh": update.narrative_zh if update else "",
+            "next_steps": update.next_steps if update else "",
+            "next_steps_zh": update.next_steps_zh if update else "",
             "latest_update_on": timezone.localtime(update.reviewed_at).date().isoformat() if update and update.reviewed_at else "",
         })
     return rows
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A text in the reader's language or, where it exists only in the other one, in that one
+    with `marker` naming it ("English" on a Chinese page), so a reader always sees a fallback."""
+
+    text: str
+    marker: str = ""
+    lang: str = ""  # the language of a fallback, for the HTML `lang` attribute
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def marked(self) -> str:
+        """For a spreadsheet cell, where no badge can be drawn: "(English) …" on a Chinese sheet."""
+        if self.marker and self.text:
+            return _("(%(language)s) %(text)s") % {"language": self.marker, "text": self.text}
+        return self.text
+
+
+def shown(english: str | None, chinese: str | None) -> Shown:
+    """The reader's language (Chinese in the reader's script), falling back to the other, marked."""
+    text, fell_back = in_language(english or "", chinese or "")
+    if not fell_back:
+        return Shown(text)
+    if (get_language() or "en").startswith("zh"):
+        return Shown(text, _("English"), "en")
+    return Shown(text, _("Chinese"), "zh")
+
+
+def _shortened(text: str) -> str:
+    return Truncator(text).words(14) if " " in text else Truncator(text).chars(40)
+
+
+def shown_title(row: dict) -> Shown:
+    """An item's short title in the reader's language; else the first words of its text in that
+    language; only then the other language's title or text, marked."""
+    title = shown(row.get("title"), row.get("title_zh"))
+    if title.text and not title.marker:
+        return title
+    text = shown(row.get("text"), row.get("text_zh"))
+    if text.text and not text.marker:
+        return Shown(_shortened(text.text))
+    if title.text:
+        return title
+    return Shown(_shortened(text.text), text.marker, text.lang)
+
+
+def _day(value: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
+
+
+@dataclass
+class ReportLine:
+    """One row of the report as its reader sees it: texts in their language (fallbacks marked),
+    dates as dates. Built from the stored row, so a snapshot reads the same as the live report."""
+
+    ref: str
+    status: str
+    progress: int
+    overdue: bool
+    due_on: datetime.date | None
+    area: Shown
+    title: Shown
+    lead: Shown
+    progress_reported: Shown
+    next_steps: Shown
+    reported_on: datetime.date | None
+
+    @classmethod
+    def of(cls, row: dict) -> ReportLine:
+        return cls(
+            ref=row["ref"], status=row["status"], progress=row["progress"], overdue=row.get("overdue", False),
+            due_on=_day(row.get("due_on")),
+            area=shown(row.get("area"), row.get("area_zh")),
+            title=shown_title(row),
+            lead=shown(row.get("lead"), row.get("lead_zh")),
+            progress_reported=shown(row.get("latest_update"), row.get("latest_update_zh")),
+            next_steps=shown(row.get("next_steps"), row.get("next_steps_zh")),
+            reported_on=_day(row.get("latest_update_on")),
+        )
+
+    @property
+    def status_label(self) -> str:
+        return str(Status(self.status).label) if self.status in Status.values else self.status
 
 
 @dataclass
@@ -77,6 +170,10 @@ class ReportArea:
     @property
     def display_name(self) -> str:
         return in_language(self.name, self.name_zh)[0]
+
+    @property
+    def lines(self) -> list[ReportLine]:
+        return [ReportLine.of(row) for row in self.rows]
 
 
 @dataclass
@@ -145,27 +242,51 @@ def session_report(session: PlenarySession, user, as_at: datetime.date | None = 
     return SessionReport(session=session, as_at=as_at, rows=rows, asked_for=asked_for)
 
 
-REPORT_COLUMNS = ["area", "ref", "title", "lead", "status_label", "progress", "due_on", "latest_update_on", "latest_update"]
+# The report's columns, as on the page and in the PDF; the full texts as agreed, in both languages,
+# are in the commitments export (/commitments/?_export=xlsx).
+REPORT_COLUMNS = ["area", "ref", "title", "lead", "status_label", "progress", "due_on", "latest_update_on", "latest_update", "next_steps"]
+# Widths in characters, about 190 in all so that a printed page (fitted to its width) stays
+# legible: the texts people write get the room, short codes, dates and numbers little.
+REPORT_WIDTHS = {
+    "area": 16, "ref": 12, "title": 28, "lead": 17, "status_label": 13, "progress": 10, "due_on": 17,
+    "latest_update_on": 17, "latest_update": 46, "next_steps": 30,
+}
 
 
 def report_headers() -> list[str]:
-    return [_("Area"), _("Ref."), _("Commitment"), _("Lead"), _("Status"), _("Progress (%)"), _("Due"), _("Last accepted update"), _("Progress reported")]
+    return [
+        _("Area"), _("Ref."), _("Commitment"), _("Lead"), _("Status"), _("Progress (%)"), _("Due"),
+        _("Last accepted update"), _("Progress reported"), _("Next steps"),
+    ]
+
+
+def report_preamble(report: SessionReport) -> list[list[str]]:
+    """The rows above a spreadsheet's header: the report's title, and the day it is "as at"
+    (and, for a snapshot, when it was frozen)."""
+    as_at = _("As at %(date)s") % {"date": _date(report.as_at)}
+    if report.snapshot is not None:
+        frozen = _("Snapshot frozen on %(date)s") % {"date": date_format(timezone.localtime(report.snapshot.created_at), "DATETIME_FORMAT")}
+        as_at = " · ".join(part for part in (as_at, frozen, report.snapshot.label) if part)
+    return [[report.title], [as_at]]
 
 
 def report_export_rows(report: SessionReport) -> list[dict]:
-    """The report's rows in the reader's language, dates as dates, for XLSX and CSV."""
+    """The report's rows in the reader's language (fallbacks marked in the text), dates as dates,
+    for XLSX and CSV."""
     exported = []
     for row in report.rows:
+        line = ReportLine.of(row)
         exported.append({
-            "area": in_language(row["area"], row["area_zh"])[0],
-            "ref": row["ref"],
-            "title": in_language(row["title"], row["title_zh"])[0] or in_language(row["text"], row["text_zh"])[0],
-            "lead": in_language(row["lead"], row["lead_zh"])[0],
-            "status_label": str(Status(row["status"]).label),
-            "progress": row["progress"],
-            "due_on": datetime.date.fromisoformat(row["due_on"]) if row["due_on"] else None,
-            "latest_update_on": datetime.date.fromisoformat(row["latest_update_on"]) if row["latest_update_on"] else None,
-            "latest_update": row["latest_update"],
+            "area": line.area.marked,
+            "ref": line.ref,
+            "title": line.title.marked,
+            "lead": line.lead.marked,
+            "status_label": line.status_label,
+            "progress": line.progress,
+            "due_on": line.due_on,
+            "latest_update_on": line.reported_on,
+            "latest_update": line.progress_reported.marked,
+            "next_steps": line.next_steps.marked,
         })
     return exported
 
@@ -178,6 +299,17 @@ class MechanismReport:
     chains: list[list[Commitment]]
     long_running: list[Commitment]
 
+    @property
+    def columns(self) -> list[tuple[PlenarySession, str]]:
+        """Each session with the heading of its column: its name and date in the reader's language."""
+        return [(session, session_label(session)) for session in self.sessions]
+
+    @property
+    def labelled_chains(self) -> list[list[tuple[Commitment, str]]]:
+        """The chains, each link with the name and date of its session."""
+        labels = {session.pk: label for session, label in self.columns}
+        return [[(commitment, labels.get(commitment.session_id, "")) for commitment in chain] for chain in self.chains]
+
 
 def mechanism_report(mechanism: Mechanism, user) -> MechanismReport:
     """Area × session counts and completion rates, chains of carried-forward commitments, and items
@@ -186,7 +318,7 @@ def mechanism_report(mechanism: Mechanism, user) -> MechanismReport:
         selectors.commitments_visible_to(user).filter(session__mechanism=mechanism)
         .select_related("session", "area", "continues", "lead_organisation").in_reading_order()
     )
-    sessions = list(mechanism.sessions.order_by("number"))
+    sessions = list(mechanism.sessions.select_related("mechanism").order_by("number"))
     cells: dict[tuple[int, int], Counter] = defaultdict(Counter)
     areas = {}
     for commitment in commitments:

@@ -11,10 +11,13 @@ view, export, report and API reads commitments through them.
 """
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Avg, Case, CharField, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from dataclasses import dataclass
 
-from memoranda.models import Commitment, Mechanism, Organisation, PlenarySession, Status
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Avg, Case, CharField, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+
+from memoranda.models import Commitment, Mechanism, Organisation, PlenarySession, Status, in_language
 from tracker.models import Membership, ProgressUpdate, ReportingCycle, Role, UpdateState
 from tracker.roles import ADMINISTRATOR_GROUP
 
@@ -185,7 +188,93 @@ def cycle_completeness(cycle: ReportingCycle) -> list[dict]:
     result = sorted(by_organisation.values(), key=lambda e: (e["accepted"] / e["total"] if e["total"] else 1, e["name"] or ""))
     for entry in result:
         entry["percent"] = round(100 * entry["accepted"] / entry["total"]) if entry["total"] else 100
+        # What the cycle still waits for: nothing submitted or accepted yet (drafts and returns count).
+        entry["outstanding"] = entry["in_progress"] + entry["missing"]
+        entry["display_name"] = in_language(entry["name"] or "", entry["name_zh"] or "")[0]
+        # How the drill-down names the row in its URL (?organisation=…); "none" for the unassigned.
+        entry["key"] = str(entry["organisation_id"]) if entry["organisation_id"] is not None else "none"
     return result
+
+
+def may_change_cycle(user: User, cycle: ReportingCycle) -> bool:
+    """Whether the user may close or reopen a cycle: the coordinators of its mechanism."""
+    return user.has_perm("tracker.change_reportingcycle") and mechanisms_coordinated_by(user).filter(pk=cycle.mechanism_id).exists()
+
+
+def may_remind_cycle(user: User, cycle: ReportingCycle) -> bool:
+    """Whether the user may send reminders in a cycle: the coordinators of its mechanism."""
+    return user.has_perm("tracker.remind_reportingcycle") and mechanisms_coordinated_by(user).filter(pk=cycle.mechanism_id).exists()
+
+
+# A commitment is outstanding in a cycle while no update of it has been submitted or accepted there.
+OUTSTANDING_STATES = [UpdateState.DRAFT, UpdateState.RETURNED]
+
+
+def cycle_outstanding(cycle: ReportingCycle) -> QuerySet[Commitment]:
+    """The commitments a cycle still waits for, annotated with `cycle_state`: None (not started),
+    draft or returned. The one definition behind the drill-down, the list filter and reminders."""
+    return with_cycle_state(cycle_commitments(cycle), cycle).filter(
+        Q(cycle_state__isnull=True) | Q(cycle_state__in=OUTSTANDING_STATES)
+    )
+
+
+def cycle_outstanding_led_by(user: User, cycle: ReportingCycle, organisation_id: int | None) -> list[Commitment]:
+    """The drill-down of one row of completeness: the outstanding commitments the user may see
+    whose lead organisation is `organisation_id` (None: those with no lead yet), in reading order."""
+    visible = commitments_visible_to(user).values("pk")
+    outstanding = cycle_outstanding(cycle).filter(pk__in=visible)
+    if organisation_id is None:
+        outstanding = outstanding.filter(lead_organisation__isnull=True)
+    else:
+        outstanding = outstanding.filter(lead_organisation_id=organisation_id)
+    return list(outstanding.select_related("session__mechanism", "lead_organisation").in_reading_order())
+
+
+def cycle_lead_organisation(cycle: ReportingCycle, pk: str | int) -> Organisation | None:
+    """An organisation named in a request, if it leads a commitment of the cycle (a row of its
+    completeness); otherwise None."""
+    if not str(pk).isdigit():
+        return None
+    return Organisation.objects.filter(pk=pk, pk__in=cycle_commitments(cycle).values("lead_organisation")).first()
+
+
+def cycle_history(cycle: ReportingCycle, limit: int = 20) -> QuerySet:
+    """Who closed and reopened the cycle, and when: the action log the cycle's services write."""
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    return (
+        LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(ReportingCycle), object_id=str(cycle.pk))
+        .select_related("user")
+        .order_by("-action_time", "-pk")[:limit]
+    )
+
+
+def officials_with_email(organisation_id: int) -> QuerySet:
+    """The active officials of an organisation who can be e-mailed: whom a reminder to it reaches."""
+    return (
+        get_user_model().objects.filter(
+            memberships__organisation_id=organisation_id, memberships__role=Role.OFFICIAL, is_active=True
+        )
+        .exclude(email="")
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def cycle_reminder_log(cycle: ReportingCycle, limit: int = 20) -> list:
+    """The latest reminders of a cycle, each with `organisations`: the recipient's organisations as
+    an official (what the reminder was about), fetched up front."""
+    officials = Membership.objects.filter(role=Role.OFFICIAL).select_related("organisation").order_by("organisation__name")
+    reminders = list(
+        cycle.reminders.select_related("recipient").prefetch_related(
+            Prefetch("recipient__memberships", queryset=officials, to_attr="official_memberships")
+        )[:limit]
+    )
+    for reminder in reminders:
+        reminder.organisations = [membership.organisation for membership in reminder.recipient.official_memberships]
+        reminder.organisation_names = ", ".join(organisation.display_name for organisation in reminder.organisations)
+    return reminders
 
 
 def with_latest_update(commitments: QuerySet[Commitment]) -> QuerySet[Commitment]:
@@ -317,3 +406,104 @@ def commitment_lineage(user: User, commitment: Commitment, limit: int = 20) -> l
             break
         chain.append(link)
     return chain
+
+
+def updates_of_own_organisations(user: User) -> QuerySet[ProgressUpdate]:
+    """Updates written for the user's organisations, on commitments the user may report on: the
+    ones they answer for (withdraw, continue), in whatever state."""
+    if is_administrator(user):
+        return ProgressUpdate.objects.all()
+    if not user.has_perm("tracker.submit_progressupdate"):
+        return ProgressUpdate.objects.none()
+    return ProgressUpdate.objects.filter(
+        commitment__in=commitments_reportable_by(user), organisation__in=organisations_of(user, [Role.OFFICIAL])
+    )
+
+
+def updates_withdrawable_by(user: User) -> QuerySet[ProgressUpdate]:
+    """Submitted updates the user may take back to draft before review: their organisation's."""
+    return updates_of_own_organisations(user).filter(state=UpdateState.SUBMITTED)
+
+
+def withdrawn_from_review(user: User, pk: int) -> bool:
+    """Whether `pk` is an update the user could have reviewed that its author took back to draft:
+    a reviewer who opened it before then is told so rather than answered 'not found'."""
+    if not user.has_perm("tracker.review_progressupdate"):
+        return False
+    drafts = ProgressUpdate.objects.filter(pk=pk, state=UpdateState.DRAFT, commitment__session__mechanism__in=mechanisms_coordinated_by(user))
+    return ProgressUpdate.history.model.objects.filter(id__in=drafts.values("pk"), state=UpdateState.SUBMITTED).exists()
+
+
+def next_in_queue(user: User, after: ProgressUpdate | None = None) -> ProgressUpdate | None:
+    """The update the reviewer should look at next: the oldest awaiting them, other than `after`."""
+    queue = updates_reviewable_by(user)
+    if after is not None:
+        queue = queue.exclude(pk=after.pk)
+    return queue.first()
+
+
+@dataclass(frozen=True)
+class UpdateActions:
+    """What a person may do about the progress of one commitment, so that pages offer only that."""
+
+    may_report: bool = False
+    editable: ProgressUpdate | None = None  # their organisation's draft, or its update returned for changes
+    awaiting: ProgressUpdate | None = None  # the update awaiting review, whoever wrote it
+    may_review: bool = False
+
+    @property
+    def may_start(self) -> bool:
+        """A new update may be written: nothing of theirs is in hand and nothing awaits review."""
+        return self.may_report and self.editable is None and self.awaiting is None
+
+    @property
+    def review(self) -> ProgressUpdate | None:
+        """The update this person should review here, if any."""
+        return self.awaiting if self.may_review else None
+
+
+def update_actions(user: User, commitments) -> dict[int, UpdateActions]:
+    """For each commitment (of those the user sees), what they may do about its progress; in a
+    fixed number of queries whatever the number of commitments."""
+    pks = [commitment.pk for commitment in commitments]
+    if not pks or not user.is_authenticated:
+        return {pk: UpdateActions() for pk in pks}
+    reportable: set[int] = set()
+    if user.has_perm("tracker.submit_progressupdate"):
+        reportable = set(commitments_reportable_by(user).filter(pk__in=pks).values_list("pk", flat=True))
+    editable: dict[int, ProgressUpdate] = {}
+    for update in updates_editable_by(user).filter(commitment_id__in=reportable).order_by("-updated_at", "-pk"):
+        editable.setdefault(update.commitment_id, update)
+    awaiting: dict[int, ProgressUpdate] = {}
+    for update in updates_visible_to(user).filter(commitment_id__in=pks, state=UpdateState.SUBMITTED).order_by("submitted_at", "pk"):
+        awaiting.setdefault(update.commitment_id, update)
+    reviewable: set[int] = set()
+    if user.has_perm("tracker.review_progressupdate"):
+        reviewable = set(
+            Commitment.objects.filter(pk__in=pks, session__mechanism__in=mechanisms_coordinated_by(user)).values_list("pk", flat=True)
+        )
+    return {
+        pk: UpdateActions(
+            may_report=pk in reportable, editable=editable.get(pk), awaiting=awaiting.get(pk), may_review=pk in reviewable
+        )
+        for pk in pks
+    }
+
+
+def coordinators_to_ask(user: User, limit: int = 5) -> list:
+    """Whom an official asks when refused: the coordinators of their own side (the secretariat of
+    the party their organisations belong to). Empty for coordinators themselves, and for people of
+    no organisation: they ask the administrator."""
+    if not user.is_authenticated or organisations_of(user, [Role.COORDINATOR]).exists():
+        return []
+    parties = organisations_of(user).values("party_id")
+    coordinator_ids = Membership.objects.filter(role=Role.COORDINATOR, organisation__party_id__in=parties).values("user_id")
+    return list(
+        get_user_model().objects.filter(pk__in=coordinator_ids, is_active=True).exclude(pk=user.pk).order_by("last_name", "username")[:limit]
+    )
+
+
+def with_previous_returns(updates: QuerySet[ProgressUpdate]) -> QuerySet[ProgressUpdate]:
+    """Annotate `was_returned`: whether a coordinator returned the update before (it is a resubmission)."""
+    returned = ProgressUpdate.history.model.objects.filter(id=OuterRef("pk"), state=UpdateState.RETURNED)
+    return updates.annotate(was_returned=Exists(returned))

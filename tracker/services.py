@@ -11,12 +11,15 @@ from collections.abc import Sequence
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
-from django.core.exceptions import ValidationError
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from memoranda.models import Commitment, Organisation, Status
+from memoranda.services import recorded_once
 from tracker import notifications
 from tracker.models import Evidence, Membership, ProgressUpdate, ReportingCycle, Snapshot, UpdateState
 from tracker.roles import sync_role_groups
@@ -196,11 +199,33 @@ def progress_update_submit(*, update: ProgressUpdate, by: AbstractBaseUser) -> P
     return update
 
 
+# The wording a coordinator may correct while accepting: the update's own texts, in both languages.
+CORRECTABLE_WORDING = ("narrative", "narrative_zh", "next_steps", "next_steps_zh")
+
+
+def _same_text(one: str, other: str) -> bool:
+    """Equal but for line endings and surrounding blanks (browsers send textareas with CRLF)."""
+    return one.replace("\r\n", "\n").strip() == other.replace("\r\n", "\n").strip()
+
+
 @transaction.atomic
 def progress_update_accept(
-    *, update: ProgressUpdate, reviewer: AbstractBaseUser, comment: str = "", update_version: int | None = None, notify: bool = True
+    *,
+    update: ProgressUpdate,
+    reviewer: AbstractBaseUser,
+    comment: str = "",
+    update_version: int | None = None,
+    notify: bool = True,
+    narrative: str | None = None,
+    narrative_zh: str | None = None,
+    next_steps: str | None = None,
+    next_steps_zh: str | None = None,
 ) -> ProgressUpdate:
     """Accept a submitted update: the commitment takes its status and progress, in one transaction.
+
+    The wording arguments, when given and different, are the reviewer's corrections of the
+    update's narrative and next steps: saved with the acceptance, in the same history entry,
+    under the reviewer's name (None leaves a text as its author wrote it).
 
     Both rows are locked (SELECT … FOR UPDATE on PostgreSQL), so two coordinators accepting at
     once cannot both apply: the second finds the update already accepted and is refused.
@@ -209,6 +234,12 @@ def progress_update_accept(
     _check_version(current=update.version, expected=update_version, what=_("update"))
     if update.state != UpdateState.SUBMITTED:
         raise ValidationError(_("Only a submitted update can be accepted."), code="invalid_state")
+    corrections = {"narrative": narrative, "narrative_zh": narrative_zh, "next_steps": next_steps, "next_steps_zh": next_steps_zh}
+    for name, text in corrections.items():
+        if text is not None and not _same_text(text, getattr(update, name)):
+            setattr(update, name, text.replace("\r\n", "\n").strip())
+    if not (update.narrative.strip() or update.narrative_zh.strip()):
+        raise ValidationError({"narrative": _("The progress made cannot be empty in both languages.")})
     commitment = Commitment.objects.select_for_update().get(pk=update.commitment_id)
     if _moved_since(commitment, update.commitment_version):
         raise ValidationError(
@@ -221,7 +252,7 @@ def progress_update_accept(
         commitment.not_pursued_reason = update.not_pursued_reason
     commitment.version += 1
     commitment._history_user = reviewer
-    commitment._change_reason = _("Accepted progress update #%(id)s") % {"id": update.pk}
+    commitment._change_reason = f"Accepted progress update #{update.pk}"  # stored in English, shown translated (tracker.history)
     commitment.full_clean()
     commitment.save()
     return _record_review(update, reviewer=reviewer, state=UpdateState.ACCEPTED, comment=comment, notify=notify)
@@ -239,6 +270,27 @@ def _record_review(update: ProgressUpdate, *, reviewer, state: str, comment: str
     update.save()
     if notify:
         notifications.update_reviewed(update)
+    return update
+
+
+@transaction.atomic
+def progress_update_withdraw(*, update: ProgressUpdate, by: AbstractBaseUser, update_version: int | None = None) -> ProgressUpdate:
+    """Take a submitted update back to draft before anyone has reviewed it, e.g. one sent by
+    mistake. Refused once it has been reviewed, or if it changed after `update_version`."""
+    update = ProgressUpdate.objects.select_for_update().get(pk=update.pk)
+    if update.state in (UpdateState.ACCEPTED, UpdateState.RETURNED):
+        raise ValidationError(
+            _("This update has already been reviewed and can no longer be withdrawn."), code="already_reviewed"
+        )
+    _check_version(current=update.version, expected=update_version, what=_("update"), instance=update)
+    if update.state != UpdateState.SUBMITTED:
+        raise ValidationError(_("Only an update awaiting review can be withdrawn."), code="invalid_state")
+    update.state = UpdateState.DRAFT
+    update.submitted_at = None
+    update.version += 1
+    update._history_user = by
+    update.full_clean()
+    update.save()
     return update
 
 
@@ -275,10 +327,37 @@ def commitment_assign(
     commitment.due_on = due_on
     commitment.version += 1
     commitment._history_user = by
-    commitment._change_reason = _("Owners and due date set")
+    commitment._change_reason = "Owners and due date set"  # stored in English, shown translated (tracker.history)
+    commitment.full_clean()
+    with recorded_once(commitment):  # one entry, naming the supporting organisations added or removed
+        commitment.save()
+        commitment.supporting_organisations.set([o for o in supporting_organisations if o != lead_organisation])
+    return commitment
+
+
+def _status_before_carried_forward(commitment: Commitment) -> str:
+    """The status the commitment had before it was (last) carried forward, from its history."""
+    for status in commitment.history.values_list("status", flat=True):  # newest first
+        if status != Status.CARRIED_FORWARD:
+            return status
+    return Status.NOT_STARTED
+
+
+@transaction.atomic
+def commitment_carry_forward_undo(*, commitment: Commitment, by: AbstractBaseUser, commitment_version: int | None = None) -> Commitment:
+    """A coordinator takes back carrying a commitment forward (see
+    `memoranda.services.commitment_carry_forward`): it gets back the status it had before, so
+    that cycles ask for reports on it again. The link from the later item stays; recorded."""
+    commitment = Commitment.objects.select_for_update().get(pk=commitment.pk)
+    _check_version(current=commitment.version, expected=commitment_version, what=_("commitment"), instance=commitment)
+    if commitment.status != Status.CARRIED_FORWARD:
+        raise ValidationError(_("This commitment is not carried forward."), code="invalid_state")
+    commitment.status = _status_before_carried_forward(commitment)
+    commitment.version += 1
+    commitment._history_user = by
+    commitment._change_reason = "Carrying forward undone"  # stored in English, shown translated (tracker.history)
     commitment.full_clean()
     commitment.save()
-    commitment.supporting_organisations.set([o for o in supporting_organisations if o != lead_organisation])
     return commitment
 
 
@@ -305,11 +384,47 @@ def cycle_open(
 
 @transaction.atomic
 def cycle_close(*, cycle: ReportingCycle, by: AbstractBaseUser) -> ReportingCycle:
+    """A coordinator of the cycle's mechanism closes it: it stops asking for updates and sending
+    reminders. Recorded in the cycle's history; a coordinator may reopen it (`cycle_reopen`)."""
+    _check_coordinates_cycle(cycle=cycle, by=by)
     cycle = ReportingCycle.objects.select_for_update().get(pk=cycle.pk)
     if cycle.closed_on is None:
         cycle.closed_on = timezone.localdate()
+        cycle.full_clean()
         cycle.save(update_fields=["closed_on"])
+        _record_cycle_change(cycle=cycle, by=by, message=CYCLE_CLOSED)
     return cycle
+
+
+@transaction.atomic
+def cycle_reopen(*, cycle: ReportingCycle, by: AbstractBaseUser) -> ReportingCycle:
+    """A coordinator of the cycle's mechanism reopens a closed cycle, e.g. one closed by mistake:
+    officials see it as due again and reminders resume. Recorded in the cycle's history."""
+    _check_coordinates_cycle(cycle=cycle, by=by)
+    cycle = ReportingCycle.objects.select_for_update().get(pk=cycle.pk)
+    if cycle.closed_on is not None:
+        cycle.closed_on = None
+        cycle.full_clean()
+        cycle.save(update_fields=["closed_on"])
+        _record_cycle_change(cycle=cycle, by=by, message=CYCLE_REOPENED)
+    return cycle
+
+
+# What the cycle's history (Django's action log, also shown in the admin) says; translated on display.
+CYCLE_CLOSED = gettext_noop("Closed the cycle")
+CYCLE_REOPENED = gettext_noop("Reopened the cycle")
+
+
+def _check_coordinates_cycle(*, cycle: ReportingCycle, by: AbstractBaseUser) -> None:
+    """Closing and reopening are for the coordinators of the cycle's mechanism (and administrators)."""
+    from tracker.selectors import may_change_cycle
+
+    if not may_change_cycle(by, cycle):
+        raise PermissionDenied(_("Only a coordinator of this cycle's mechanism may close or reopen it."))
+
+
+def _record_cycle_change(*, cycle: ReportingCycle, by: AbstractBaseUser, message: str) -> None:
+    LogEntry.objects.log_actions(user_id=by.pk, queryset=[cycle], action_flag=CHANGE, change_message=message, single_object=True)
 
 
 @transaction.atomic

@@ -152,6 +152,8 @@ FORMAT_MODULE_PATH = ["tracker.formats"]
 USE_I18N = True
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Hong_Kong")
 USE_TZ = True
+# django-filter's empty choice ("---------") in the reader's language.
+FILTERS_EMPTY_CHOICE_LABEL = _("Any")
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 
@@ -178,8 +180,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The memorandum loader's preview posts about ten fields per item, and memoranda can be long.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 50_000
 
-# Links in e-mail point here.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Links in e-mail point here when no request gives the address (scheduled reminders, e-mail sent by
+# services). `make run` passes the address it serves as DEV_SERVER_URL, so links follow
+# `make run PORT=…`; SITE_URL, from the environment or .env, always wins.
+SITE_URL = (os.environ.get("SITE_URL") or os.environ.get("DEV_SERVER_URL") or "http://127.0.0.1:8000").rstrip("/")
 REMINDER_DAYS_BEFORE = int(os.environ.get("REMINDER_DAYS_BEFORE", "7"))
 
 # Email: printed to the console unless EMAIL_HOST names an SMTP server.
@@ -228,11 +232,30 @@ SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
+# Everything goes to the console once, through the root logger. A refused request (403) is one line
+# without a traceback: `django.request` says what was refused and why, and runserver's access log
+# leaves it out (tracker/log_filters.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "refusal_in_one_line": {"()": "tracker.log_filters.RefusalInOneLine"},
+        "refusal_logged_by_django": {"()": "tracker.log_filters.RefusalLoggedByDjango"},
+    },
+    "formatters": {"django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # WeasyPrint narrates every step of every PDF at INFO.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        # Django's default logging gives "django" a console handler of its own (with DEBUG on), on
+        # top of the root's: every warning, traceback and all, was printed twice.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.request": {"filters": ["refusal_in_one_line"]},
+        "django.security.csrf": {"filters": ["refusal_in_one_line"]},
+        "django.server": {"handlers": ["django.server"], "filters": ["refusal_logged_by_django"], "level": "INFO", "propagate": False},
+        # WeasyPrint narrates every step of every PDF at INFO.
+        "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}, "axes": {"level": "WARNING"},
+    },
 }

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import django_tables2 as tables
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from memoranda.models import Commitment
+from memoranda.models import Commitment, in_language
 from tracker.templatetags.tracker_tags import bilingual, progress_bar, status_badge
 
 
@@ -13,7 +14,7 @@ class CommitmentTable(tables.Table):
         linkify=True, verbose_name=_("Ref."), attrs={"td": {"class": "ref"}},
         order_by=("session__mechanism__code", "session__number", "area_position", "item_position"),
     )
-    title = tables.Column(verbose_name=_("Commitment"), empty_values=(), order_by=("title", "text"))
+    title = tables.Column(verbose_name=_("Commitment"), linkify=True, empty_values=(), order_by=("title", "text"))
     area = tables.Column(verbose_name=_("Area"), order_by=("area__position",))
     lead_organisation = tables.Column(verbose_name=_("Lead"), order_by=("lead_organisation__name",))
     status = tables.Column(verbose_name=_("Status"))
@@ -25,13 +26,21 @@ class CommitmentTable(tables.Table):
         model = Commitment
         fields = ["ref", "title", "area", "lead_organisation", "status", "progress", "due_on", "latest_update_at"]
         template_name = "django_tables2/table.html"
-        attrs = {"class": "commitments"}
+        # Each cell carries its column's name: on a phone the stylesheet lays a row out as a card
+        # and prints the name before the value ("Lead: …").
+        attrs = {"class": "commitments", "td": {"data-label": lambda bound_column: bound_column.verbose_name}}
         # Page size comes from our own, bounded `size` parameter (see the view), not from the URL.
         per_page_field = "_per_page_unused"
         empty_text = _("No commitment matches these filters.")
 
+    def get_column_class_names(self, classes_set, bound_column):
+        # `col-title`, `col-lead_organisation` …: what the stylesheet sizes columns by.
+        return super().get_column_class_names(classes_set, bound_column) | {f"col-{bound_column.name}"}
+
     def render_title(self, record: Commitment) -> str:
-        return bilingual(record, "title", "text")
+        # Long titles are cut to a few lines by the stylesheet; the whole title stays in the tooltip.
+        full = in_language(record.title, record.title_zh)[0] or in_language(record.text, record.text_zh)[0]
+        return format_html('<span class="clamp" title="{}">{}</span>', full, bilingual(record, "title", "text"))
 
     def render_area(self, value) -> str:
         return bilingual(value, "name")

@@ -5,7 +5,7 @@ from django.templatetags.static import static
 from django.urls import path, register_converter
 from django.views.generic import RedirectView
 
-from tracker import account_views, report_views, views, workflow_views
+from tracker import account_views, error_views, report_views, views, workflow_views
 
 
 class RefConverter:
@@ -30,9 +30,11 @@ urlpatterns = [
     path("commitments/<ref:ref>/", views.commitment_detail, name="commitment-detail"),
     path("commitments/<ref:ref>/update/", workflow_views.update_create, name="update-create"),
     path("commitments/<ref:ref>/manage/", workflow_views.commitment_manage, name="commitment-manage"),
+    path("commitments/<ref:ref>/carry-forward/undo/", views.commitment_carry_forward_undo, name="commitment-carry-forward-undo"),
     path("updates/<int:pk>/", workflow_views.update_detail, name="update-detail"),
     path("updates/<int:pk>/edit/", workflow_views.update_edit, name="update-edit"),
     path("updates/<int:pk>/review/", workflow_views.update_review, name="update-review"),
+    path("updates/<int:pk>/withdraw/", workflow_views.update_withdraw, name="update-withdraw"),
     path("evidence/<int:pk>/", workflow_views.evidence_download, name="evidence-download"),
     path("my/", workflow_views.my_commitments, name="my-commitments"),
     path("reviews/", workflow_views.review_queue, name="review-queue"),
@@ -41,6 +43,7 @@ urlpatterns = [
     path("cycles/<int:pk>/", workflow_views.cycle_detail, name="cycle-detail"),
     path("cycles/<int:pk>/remind/", workflow_views.cycle_remind, name="cycle-remind"),
     path("cycles/<int:pk>/close/", workflow_views.cycle_close, name="cycle-close"),
+    path("cycles/<int:pk>/reopen/", workflow_views.cycle_reopen, name="cycle-reopen"),
     path("reports/", report_views.report_list, name="report-list"),
     path("reports/sessions/<str:code>/<int:number>/", report_views.session_report, name="session-report"),
     path("reports/sessions/<str:code>/<int:number>/snapshots/", report_views.snapshot_create, name="snapshot-create"),
@@ -57,3 +60,6 @@ urlpatterns = [
 ]
 
 # Uploaded files are never served from MEDIA_URL: evidence goes through its permission-checked view.
+
+# A refusal says why and whom to ask (templates/403.html).
+handler403 = error_views.permission_denied

@@ -7,17 +7,20 @@ from itertools import groupby
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.db.models import Avg
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from memoranda.choices import Status
-from tracker import charts, exports, selectors
+from tracker import charts, exports, selectors, services
 from tracker.filters import PAGE_SIZES, CommitmentFilter
 from tracker.tables import CommitmentTable
 from tracker.history import history_entries
@@ -80,12 +83,33 @@ def commitment_detail(request: HttpRequest, ref: str) -> HttpResponse:
     context = {
         "commitment": commitment,
         "may_report": user.has_perm("tracker.submit_progressupdate") and selectors.commitments_reportable_by(user).filter(pk=commitment.pk).exists(),
+        "actions": selectors.update_actions(user, [commitment])[commitment.pk],  # the buttons offered: report, continue, review
         "may_manage": may_manage,
         "in_progress": in_progress,
         "history": history_entries(list(commitment.history.select_related("history_user"))) if may_manage else None,
         "lineage": selectors.commitment_lineage(user, commitment) if commitment.continues_id or commitment.continued_by.all() else [],
     }
     return render(request, "tracker/commitment_detail.html", context)
+
+
+@require_POST
+def commitment_carry_forward_undo(request: HttpRequest, ref: str) -> HttpResponse:
+    """A coordinator takes back carrying a commitment forward: it is reported on again."""
+    commitment = selectors.commitment_for_page(request.user, ref)
+    if commitment is None:
+        raise Http404
+    if not selectors.may_manage(request.user, commitment):
+        raise PermissionDenied(_("Only the coordinators of this mechanism may undo carrying a commitment forward."))
+    version = request.POST.get("version", "")
+    try:
+        services.commitment_carry_forward_undo(
+            commitment=commitment, by=request.user, commitment_version=int(version) if version.isdigit() else None
+        )
+    except ValidationError as error:  # stale, or no longer carried forward
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(ref)s is no longer carried forward: cycles ask for reports on it again.") % {"ref": commitment.ref})
+    return redirect(commitment.get_absolute_url())
 
 
 @login_not_required
@@ -122,13 +146,16 @@ class CommitmentListView(SingleTableMixin, FilterView):
         export = request.GET.get("_export")
         if export in self.EXPORTS:
             filterset = self.get_filterset(self.get_filterset_class())
-            rows = exports.commitment_rows(filterset.qs if filterset.is_valid() else self.get_queryset().none())
+            commitments = filterset.qs if filterset.is_valid() else self.get_queryset().none()
             filename = f"commitments-{timezone.localdate():%Y%m%d}"
+            if export == "json":  # for machines: the import's names and values in any language
+                return exports.json_response(exports.commitment_rows(commitments), filename)
+            rows = exports.commitment_rows(commitments, for_people=True)
             if export == "csv":
-                return exports.csv_response(rows, exports.EXPORT_COLUMNS, filename)
-            if export == "json":
-                return exports.json_response(rows, filename)
-            return exports.xlsx_response(rows, exports.EXPORT_COLUMNS, filename)
+                return exports.csv_response(rows, exports.LIST_COLUMNS, filename, exports.list_headings())
+            return exports.xlsx_response(
+                rows, exports.LIST_COLUMNS, filename, exports.list_headings(), title=_("Commitments"), widths=exports.LIST_WIDTHS
+            )
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

@@ -6,16 +6,19 @@ the user may not see answers 404, what they may see but not do answers 403.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
 
 from memoranda.models import Commitment
-from tracker import notifications, selectors, services
+from tracker import notifications, pending_uploads, review, selectors, services
 from tracker.forms import CommitmentAssignForm, ProgressUpdateForm, ReportingCycleForm, ReviewForm
 from tracker.history import changes_since
 from tracker.models import Evidence, ProgressUpdate, ReminderKind, ReportingCycle, Role, UpdateState
@@ -52,7 +55,8 @@ def _update_arguments(form: ProgressUpdateForm) -> dict:
     data = form.cleaned_data
     return {
         "proposed_status": data["proposed_status"], "proposed_progress": data["proposed_progress"],
-        "narrative": data["narrative"], "next_steps": data["next_steps"], "not_pursued_reason": data["not_pursued_reason"],
+        "narrative": data["narrative"], "narrative_zh": data["narrative_zh"], "next_steps": data["next_steps"],
+        "next_steps_zh": data["next_steps_zh"], "not_pursued_reason": data["not_pursued_reason"],
         "internal_note": data["internal_note"], "evidence_files": data["evidence_files"], "evidence_links": data["evidence_links"],
         "submit": "submit" in form.data,
     }
@@ -94,24 +98,37 @@ def update_create(request: HttpRequest, ref: str) -> HttpResponse:
             cycle=cycle, commitment_version=form.cleaned_data["version"], **arguments,
         )
 
-    return _update_form(request, form, save, stale_object=commitment, context={"commitment": commitment, "cycle": cycle})
+    return _update_form(request, form, save, stale_object=commitment, form_key=f"new-{commitment.pk}",
+                        context={"commitment": commitment, "cycle": cycle})
 
 
-def _update_form(request: HttpRequest, form: ProgressUpdateForm, save, *, stale_object, context: dict) -> HttpResponse:
-    """Validate and save a progress update form; on a stale edit keep the input and show what changed."""
+def _update_form(request: HttpRequest, form: ProgressUpdateForm, save, *, stale_object, form_key: str, context: dict) -> HttpResponse:
+    """Validate and save a progress update form; on a stale edit keep the input and show what changed.
+    Files chosen on a form that comes back with an error are kept for it (see `pending_uploads`)."""
     changed = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            update = save(_update_arguments(form))
-        except services.StaleEdit as error:
-            changed = _stale(request, form, stale_object, error)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            _saved_message(request, update)
-            return redirect("update-detail", pk=update.pk)
+    if request.method == "POST":
+        pending_uploads.discard(request, form_key, request.POST.getlist("remove_kept"))
+        if form.is_valid():
+            arguments = _update_arguments(form)
+            kept = pending_uploads.files(request, form_key)
+            try:
+                update = save({**arguments, "evidence_files": [*arguments["evidence_files"], *kept]})
+            except services.StaleEdit as error:
+                changed = _stale(request, form, stale_object, error)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                pending_uploads.clear(request, form_key)
+                _saved_message(request, update)
+                return redirect("update-detail", pk=update.pk)
+            finally:
+                for handle in kept:
+                    handle.close()
+        if "evidence_files" not in form.errors:  # the files themselves were fine: keep them for the next try
+            pending_uploads.keep(request, form_key, form.cleaned_data.get("evidence_files") or [])
     status = 409 if changed else (400 if form.errors else 200)
-    return render(request, "tracker/update_form.html", {**context, "form": form, "changed": changed}, status=status)
+    context = {**context, "form": form, "changed": changed, "kept_files": pending_uploads.kept(request, form_key)}
+    return render(request, "tracker/update_form.html", context, status=status)
 
 
 def _saved_message(request: HttpRequest, update: ProgressUpdate) -> None:
@@ -127,7 +144,8 @@ def update_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied(_("This update cannot be changed: it has been submitted or accepted, or it is another organisation's."))
     initial = {
         "proposed_status": update.proposed_status, "proposed_progress": update.proposed_progress, "narrative": update.narrative,
-        "next_steps": update.next_steps, "not_pursued_reason": update.not_pursued_reason, "internal_note": update.internal_note,
+        "narrative_zh": update.narrative_zh, "next_steps": update.next_steps, "next_steps_zh": update.next_steps_zh,
+        "not_pursued_reason": update.not_pursued_reason, "internal_note": update.internal_note,
         "version": update.version, "commitment_version": update.commitment.version,
     }
     form = ProgressUpdateForm(request.POST or None, request.FILES or None, initial=initial)
@@ -139,47 +157,103 @@ def update_edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
 
     context = {"commitment": update.commitment, "update": update, "cycle": update.cycle}
-    return _update_form(request, form, save, stale_object=update, context=context)
+    return _update_form(request, form, save, stale_object=update, form_key=f"edit-{update.pk}", context=context)
 
 
-def update_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    update = _visible_update(request, pk)
-    may_review = update.state == UpdateState.SUBMITTED and selectors.may_review(request.user, update.commitment)
+def _update_page(request: HttpRequest, update: ProgressUpdate, *, review_form: ReviewForm | None = None, status: int = 200) -> HttpResponse:
+    """The update page: its content in the reader's language, its review history and what changed
+    since it was returned, and only the actions this person may take on it."""
+    user = request.user
+    may_review = selectors.may_review(user, update.commitment)
+    if review_form is None and may_review and update.state == UpdateState.SUBMITTED:
+        review_form = ReviewForm.for_update(update)
     context = {
         "update": update,
         "commitment": update.commitment,
-        "show_internal_note": selectors.may_see_internal_note(request.user, update),
-        "may_edit": selectors.updates_editable_by(request.user).filter(pk=update.pk).exists(),
-        "review_form": ReviewForm(initial={"version": update.version}) if may_review else None,
+        "show_internal_note": selectors.may_see_internal_note(user, update),
+        "may_edit": selectors.updates_editable_by(user).filter(pk=update.pk).exists(),
+        "may_withdraw": selectors.updates_withdrawable_by(user).filter(pk=update.pk).exists(),
+        "review_form": review_form if may_review and update.state == UpdateState.SUBMITTED else None,
+        "may_review": may_review,
+        "next_in_queue": selectors.next_in_queue(user, after=update) if may_review and update.state != UpdateState.SUBMITTED else None,
+        "texts": review.texts_in_languages(update),
+        **review.review_context(update),
     }
-    return render(request, "tracker/update_detail.html", context)
+    return render(request, "tracker/update_detail.html", context, status=status)
+
+
+def _update_to_review(request: HttpRequest, pk: int) -> ProgressUpdate | None:
+    """The update, or None (with a message) when its author withdrew it before this reviewer decided."""
+    try:
+        return _visible_update(request, pk)
+    except Http404:
+        if not selectors.withdrawn_from_review(request.user, pk):
+            raise
+    messages.info(request, _("Its author withdrew this update before it was reviewed; it will come back to the queue when submitted again."))
+    return None
+
+
+def update_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    update = _update_to_review(request, pk)
+    return _update_page(request, update) if update is not None else redirect("review-queue")
 
 
 @require_POST
 def update_review(request: HttpRequest, pk: int) -> HttpResponse:
-    update = _visible_update(request, pk)
+    """Accept (with the wording as the coordinator corrected it) or return an update, then stay on
+    it: the page confirms what was done and offers the next update in the queue."""
+    update = _update_to_review(request, pk)
+    if update is None:
+        return redirect("review-queue")
     if not selectors.may_review(request.user, update.commitment):
         raise PermissionDenied(_("Only the coordinators of this mechanism review its updates."))
     form = ReviewForm(request.POST)
-    if form.is_valid():
-        arguments = {"update": update, "reviewer": request.user, "comment": form.cleaned_data["comment"], "update_version": form.cleaned_data["version"]}
-        try:
-            if form.cleaned_data["decision"] == "accept":
-                services.progress_update_accept(**arguments)
-                messages.success(request, _("Accepted: %(ref)s now shows this update.") % {"ref": update.commitment.ref})
-            else:
-                services.progress_update_return(**arguments)
-                messages.success(request, _("Returned to %(author)s with your comment.") % {"author": update.author.get_full_name() or update.author.username})
-        except ValidationError as error:
+    if not form.is_valid():
+        return _update_page(request, update, review_form=form, status=400)
+    arguments = {"update": update, "reviewer": request.user, "comment": form.cleaned_data["comment"], "update_version": form.cleaned_data["version"]}
+    try:
+        if form.cleaned_data["decision"] == "accept":
+            services.progress_update_accept(**arguments, **form.wording())
+            messages.success(request, _("Accepted: %(ref)s now shows this update.") % {"ref": update.commitment.ref})
+        else:
+            services.progress_update_return(**arguments)
+            messages.success(request, _("Returned to %(author)s with your comment.") % {"author": update.author.get_full_name() or update.author.username})
+    except ValidationError as error:
+        update = _update_to_review(request, pk)
+        if update is None:
+            return redirect("review-queue")
+        if update.state != UpdateState.SUBMITTED:  # reviewed meanwhile: nothing left to decide
             messages.error(request, " ".join(error.messages))
             return redirect("update-detail", pk=update.pk)
-        following = selectors.updates_reviewable_by(request.user).first()
-        return redirect("update-detail", pk=following.pk) if following else redirect("review-queue")
-    context = {
-        "update": update, "commitment": update.commitment, "review_form": form, "may_edit": False,
-        "show_internal_note": selectors.may_see_internal_note(request.user, update),
-    }
-    return render(request, "tracker/update_detail.html", context, status=400)
+        # Changed meanwhile: show it as it is now, keep what the coordinator typed, and let them decide again knowingly.
+        form.data = form.data.copy()
+        form.data["version"] = update.version
+        if hasattr(error, "error_dict"):
+            for field_name, errors in error.error_dict.items():
+                form.add_error(field_name if field_name in form.fields else None, errors)
+        else:
+            form.add_error(None, error)
+        return _update_page(request, update, review_form=form, status=409 if isinstance(error, services.StaleEdit) else 400)
+    return redirect("update-detail", pk=update.pk)
+
+
+@require_POST
+def update_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """An official takes back an update submitted by mistake, before anyone has reviewed it."""
+    update = _visible_update(request, pk)
+    if not selectors.updates_of_own_organisations(request.user).filter(pk=update.pk).exists():
+        raise PermissionDenied(_("Only officials of the organisation that wrote this update may withdraw it."))
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = -1  # a form without its version is out of date: refuse rather than guess
+    try:
+        services.progress_update_withdraw(update=update, by=request.user, update_version=version)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("update-detail", pk=update.pk)
+    messages.success(request, _("Your update was withdrawn and is a draft again: change it and submit it when it is ready."))
+    return redirect("update-detail", pk=update.pk)
 
 
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
@@ -195,7 +269,7 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
 def review_queue(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("tracker.review_progressupdate"):
         raise PermissionDenied(_("The review queue is for coordinators."))
-    return render(request, "tracker/review_queue.html", {"updates": selectors.updates_reviewable_by(request.user)})
+    return render(request, "tracker/review_queue.html", {"updates": selectors.with_previous_returns(selectors.updates_reviewable_by(request.user))})
 
 
 def my_commitments(request: HttpRequest) -> HttpResponse:
@@ -219,6 +293,7 @@ def my_commitments(request: HttpRequest) -> HttpResponse:
         "returned": mine.filter(state=UpdateState.RETURNED).order_by("-reviewed_at"),
         "drafts": mine.filter(state=UpdateState.DRAFT).order_by("-updated_at"),
         "awaiting": mine.filter(state=UpdateState.SUBMITTED).order_by("-submitted_at"),
+        "actions": selectors.update_actions(request.user, commitments),  # per commitment: report, continue, or awaiting review
     }
     return render(request, "tracker/my.html", context)
 
@@ -256,8 +331,9 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
     return render(request, "tracker/cycle_list.html", {"cycles": cycles, "may_open": request.user.has_perm("tracker.add_reportingcycle")})
 
 
-@permission_required("tracker.add_reportingcycle", raise_exception=True)
 def cycle_create(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("tracker.add_reportingcycle"):
+        raise PermissionDenied(_("Only coordinators open reporting cycles; your account has no coordinator role."))
     mechanisms = selectors.mechanisms_coordinated_by(request.user)
     form = ReportingCycleForm(request.POST or None, mechanisms=mechanisms)
     if request.method == "POST" and form.is_valid():
@@ -275,43 +351,124 @@ def _visible_cycle(request: HttpRequest, pk: int) -> ReportingCycle:
     return get_object_or_404(selectors.cycles_visible_to(request.user), pk=pk)
 
 
+def _cycle_for_coordinator(request: HttpRequest, pk: int, may) -> ReportingCycle:
+    """The cycle named in the URL, for an action of its coordinators: 404 when out of sight, 403
+    when `may(user, cycle)` says no."""
+    cycle = _visible_cycle(request, pk)
+    if not may(request.user, cycle):
+        raise PermissionDenied(_("Only the coordinators of this mechanism remind, close or reopen its reporting cycles."))
+    return cycle
+
+
+def _drill_down(request: HttpRequest, cycle: ReportingCycle, rows: list[dict], *, may_remind: bool) -> dict | None:
+    """One row of completeness opened up (?organisation=<pk>, or "none" for commitments with no
+    lead yet): its outstanding commitments, who a reminder would reach, and the same rows in the list."""
+    row = next((row for row in rows if row["key"] == request.GET.get("organisation")), None)
+    if row is None:
+        return None
+    organisation_id = row["organisation_id"]
+    list_url = None
+    if organisation_id is not None:
+        query = urlencode({"outstanding_in_cycle": cycle.pk, "lead_organisation": organisation_id})
+        list_url = f"{reverse('commitment-list')}?{query}"
+    officials = list(selectors.officials_with_email(organisation_id)) if organisation_id is not None else []
+    return {
+        "row": row,
+        "commitments": selectors.cycle_outstanding_led_by(request.user, cycle, organisation_id),
+        "officials": officials,
+        "list_url": list_url,
+        "may_remind": may_remind and bool(officials),
+    }
+
+
 def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = _visible_cycle(request, pk)
     rows = selectors.cycle_completeness(cycle)
     total = sum(row["total"] for row in rows)
     accepted = sum(row["accepted"] for row in rows)
-    coordinates = selectors.mechanisms_coordinated_by(request.user).filter(pk=cycle.mechanism_id).exists()
+    may_change = selectors.may_change_cycle(request.user, cycle)
+    may_remind = cycle.is_open and selectors.may_remind_cycle(request.user, cycle)
     context = {
         "cycle": cycle, "rows": rows, "total": total, "accepted": accepted,
+        "outstanding": sum(row["outstanding"] for row in rows),
         "percent": round(100 * accepted / total) if total else 100,
-        "may_remind": coordinates and request.user.has_perm("tracker.remind_reportingcycle") and cycle.closed_on is None,
-        "may_close": coordinates and request.user.has_perm("tracker.change_reportingcycle") and cycle.closed_on is None,
-        "reminders": cycle.reminders.select_related("recipient")[:20],
+        "may_remind": may_remind,
+        "may_close": may_change and cycle.closed_on is None,
+        "may_reopen": may_change and cycle.closed_on is not None,
+        "selected": _drill_down(request, cycle, rows, may_remind=may_remind),
+        "all_outstanding_url": f"{reverse('commitment-list')}?{urlencode({'outstanding_in_cycle': cycle.pk})}",
+        "reminders": selectors.cycle_reminder_log(cycle),
+        "history": selectors.cycle_history(cycle),
     }
     return render(request, "tracker/cycle_detail.html", context)
 
 
 @require_POST
 def cycle_remind(request: HttpRequest, pk: int) -> HttpResponse:
-    cycle = _visible_cycle(request, pk)
-    if not (request.user.has_perm("tracker.remind_reportingcycle") and selectors.mechanisms_coordinated_by(request.user).filter(pk=cycle.mechanism_id).exists()):
-        raise PermissionDenied
+    """Remind those who owe updates: everyone, or the officials of one organisation (its row of
+    completeness), optionally about only the commitments ticked in its drill-down."""
+    cycle = _cycle_for_coordinator(request, pk, selectors.may_remind_cycle)
+    back = cycle.get_absolute_url()
     if not cycle.is_open:
         messages.error(request, _("No reminder was sent: this cycle is not open."))
-        return redirect(cycle.get_absolute_url())
-    sent = notifications.send_cycle_reminders(cycle, kind=ReminderKind.BY_COORDINATOR)
-    if sent:
+        return redirect(back)
+    organisation = None
+    if request.POST.get("organisation"):
+        organisation = selectors.cycle_lead_organisation(cycle, request.POST["organisation"])
+        if organisation is None:
+            messages.error(request, _("No reminder was sent: that organisation leads nothing in this cycle."))
+            return redirect(back)
+        back = f"{back}?{urlencode({'organisation': organisation.pk})}#outstanding"
+    commitments = None
+    if request.POST.get("selected_only"):
+        chosen = [value for value in request.POST.getlist("commitment") if value.isdigit()]
+        commitments = list(selectors.cycle_outstanding(cycle).filter(pk__in=chosen))
+        if not commitments:
+            messages.error(request, _("No reminder was sent: tick at least one commitment still awaiting an update."))
+            return redirect(back)
+    sent = notifications.send_cycle_reminders(
+        cycle, kind=ReminderKind.BY_COORDINATOR, organisation=organisation, commitments=commitments,
+        base_url=notifications.link_base(request),
+    )
+    if sent and organisation is not None:
+        messages.success(request, ngettext(
+            "Reminder sent to %(count)s official of %(organisation)s.",
+            "Reminders sent to %(count)s officials of %(organisation)s.", sent,
+        ) % {"count": sent, "organisation": organisation.display_name})
+    elif sent:
         messages.success(request, _("Reminders sent to %(count)s officials.") % {"count": sent})
     else:
         messages.info(request, _("No reminder was sent: everyone who owes an update was already reminded today, or nothing is owed."))
-    return redirect(cycle.get_absolute_url())
+    return redirect(back)
+
+
+@require_http_methods(["GET", "POST"])
+def cycle_close(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks for confirmation, saying what is still outstanding; POST closes the cycle."""
+    cycle = _cycle_for_coordinator(request, pk, selectors.may_change_cycle)
+    if request.method == "POST":
+        services.cycle_close(cycle=cycle, by=request.user)
+        messages.success(request, _("The cycle is closed."))
+        return redirect(cycle.get_absolute_url())
+    if cycle.closed_on is not None:
+        messages.info(request, _("This cycle is already closed."))
+        return redirect(cycle.get_absolute_url())
+    rows = selectors.cycle_completeness(cycle)
+    today = timezone.localdate()
+    context = {
+        "cycle": cycle,
+        "outstanding": sum(row["outstanding"] for row in rows),
+        "submitted": sum(row["submitted"] for row in rows),
+        "organisations": sum(1 for row in rows if row["outstanding"]),
+        "opened_today": cycle.opens_on == today,
+        "before_due": today < cycle.due_on,
+    }
+    return render(request, "tracker/cycle_confirm_close.html", context)
 
 
 @require_POST
-def cycle_close(request: HttpRequest, pk: int) -> HttpResponse:
-    cycle = _visible_cycle(request, pk)
-    if not (request.user.has_perm("tracker.change_reportingcycle") and selectors.mechanisms_coordinated_by(request.user).filter(pk=cycle.mechanism_id).exists()):
-        raise PermissionDenied
-    services.cycle_close(cycle=cycle, by=request.user)
-    messages.success(request, _("The cycle is closed."))
+def cycle_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = _cycle_for_coordinator(request, pk, selectors.may_change_cycle)
+    services.cycle_reopen(cycle=cycle, by=request.user)
+    messages.success(request, _("The cycle is open again: officials see what is due and reminders resume."))
     return redirect(cycle.get_absolute_url())

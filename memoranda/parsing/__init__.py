@@ -6,6 +6,8 @@ field of each thing wrong, so that the admin screen and the command can show the
 """
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from memoranda.parsing.model import (
     MemorandumParseError,
     ParsedArea,
@@ -75,14 +77,19 @@ def parse_memorandum(source: bytes | str, *, format: str = "auto", filename: str
         format = detect_format(filename, source)
     if format in ROW_FORMATS:
         raise MemorandumParseError(
-            [Problem(f"{format.upper()} files hold commitment rows, not a memorandum: load them as rows.", field="format")]
+            [Problem(_("%(format)s files hold commitment rows, not a memorandum: load them as rows.") % {"format": format.upper()},
+                     field="format")]
         )
     if format not in MEMORANDUM_FORMATS:
-        raise MemorandumParseError([Problem(f"Unknown format {format!r}; use one of {', '.join(ALL_FORMATS)}.", field="format")])
+        raise MemorandumParseError([Problem(
+            _("Unknown format %(format)s; use one of %(formats)s.") % {"format": repr(format), "formats": ", ".join(ALL_FORMATS)},
+            field="format",
+        )])
     text = source_text(source, format)
     if len(text.encode("utf-8")) > MAX_SOURCE_BYTES:
         raise MemorandumParseError(
-            [Problem(f"The text is too long ({len(text):,} characters); a memorandum is at most {MAX_SOURCE_BYTES // 1_000_000} MB.")]
+            [Problem(_("The text is too long (%(length)s characters); a memorandum is at most %(limit)s MB.") % {
+                "length": f"{len(text):,}", "limit": MAX_SOURCE_BYTES // 1_000_000})]
         )
     if format == "text" or format in DOCUMENT_FORMATS:
         parsed = parse_text(text)

@@ -8,6 +8,7 @@ import datetime
 import re
 
 import zhconv
+from django.utils.translation import gettext as _
 
 from memoranda.parsing.model import ParsedArea, ParsedItem, ParsedMemorandum, Problem
 from memoranda.parsing.numerals import CHINESE_NUMBER_PATTERN, chinese_number
@@ -107,7 +108,7 @@ def parse_chinese(lines: list[Line]) -> ParsedMemorandum:
     if count:
         parsed.announced_area_count = chinese_number(count.group("count"))
 
-    return finish(parsed, problems, no_areas="No co-operation area headings were recognised: number them 一、二、三、… at the start of a line.")
+    return finish(parsed, problems, no_areas=_("No co-operation area headings were recognised: number them 一、二、三、… at the start of a line."))
 
 
 def _read_date_and_venue(parsed: ParsedMemorandum, intro: str, problems: list[Problem]) -> None:
@@ -117,7 +118,7 @@ def _read_date_and_venue(parsed: ParsedMemorandum, intro: str, problems: list[Pr
         try:
             parsed.held_on = parsed.signed_on = datetime.date(year or 0, month or 0, day or 0)
         except ValueError:
-            problems.append(Problem(f"「{date.group(0)}」 is not a real date.", field="session.held_on"))
+            problems.append(Problem(_("%(date)s is not a real date.") % {"date": f"「{date.group(0)}」"}, field="session.held_on"))
     else:
         announced = ANNOUNCED_DAY.search(intro)
         if announced:
@@ -126,7 +127,7 @@ def _read_date_and_venue(parsed: ParsedMemorandum, intro: str, problems: list[Pr
                 datetime.date(2000, month or 0, day or 0)
                 parsed.announced_month_day = (month, day)
             except ValueError:
-                problems.append(Problem(f"「{announced.group(0)}」 is not a real date.", field="session.held_on"))
+                problems.append(Problem(_("%(date)s is not a real date.") % {"date": f"「{announced.group(0)}」"}, field="session.held_on"))
     venue = CHINESE_VENUE.search(intro)
     parsed.venue_zh = venue.group("venue") if venue else ""
 

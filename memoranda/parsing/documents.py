@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import docx
 from bs4 import BeautifulSoup
+from django.utils.translation import gettext as _
 from pdfminer.high_level import extract_pages
 from pdfminer.layout import LAParams, LTFigure, LTTextBox
 from pdfminer.pdfdocument import PDFPasswordIncorrect
@@ -55,16 +56,18 @@ def document_text(data: bytes, format: str) -> str:
     """The text of the document, paragraphs separated by blank lines; `MemorandumParseError` saying
     why, in words for an administrator, when the file cannot be read."""
     if format not in DOCUMENT_FORMATS:
-        raise _refuse(f"Unknown document format {format!r}; use one of {', '.join(DOCUMENT_FORMATS)}.")
+        raise _refuse(_("Unknown document format %(format)s; use one of %(formats)s.") % {
+            "format": repr(format), "formats": ", ".join(DOCUMENT_FORMATS)})
     if len(data) > MAX_SOURCE_BYTES:
-        raise _refuse(f"The file is too large ({len(data):,} bytes); a memorandum is at most {MAX_SOURCE_BYTES // 1_000_000} MB.")
+        raise _refuse(_("The file is too large (%(size)s bytes); a memorandum is at most %(limit)s MB.") % {
+            "size": f"{len(data):,}", "limit": MAX_SOURCE_BYTES // 1_000_000})
     if not data.strip():
-        raise _refuse("The file is empty.")
+        raise _refuse(_("The file is empty."))
     paragraphs = {"html": _html_paragraphs, "pdf": _pdf_paragraphs, "docx": _docx_paragraphs}[format](data)
     text = "\n\n".join(CONTROL.sub("", paragraph.replace("\t", " ")).rstrip() for paragraph in paragraphs)
     text = re.sub(r"\n\s*\n(?:\s*\n)+", "\n\n", text).strip("\n")
     if not text.strip():
-        raise _refuse("The document holds no text.")
+        raise _refuse(_("The document holds no text."))
     return text
 
 
@@ -259,16 +262,18 @@ def _pdf_paragraphs(data: bytes) -> list[str]:
     try:
         pages = [(page, list(_text_boxes(page))) for page in extract_pages(io.BytesIO(data), laparams=LAPARAMS)]
     except PDFPasswordIncorrect:
-        raise _refuse("This PDF is protected by a password, so its text cannot be read. Save a copy without the password and load that.") from None
+        raise _refuse(_(
+            "This PDF is protected by a password, so its text cannot be read. Save a copy without the password and load that."
+        )) from None
     except Exception:  # a damaged file makes pdfminer raise errors of many kinds (syntax, end of file, key, type)
         pages = []
     if not pages:
-        raise _refuse("This PDF could not be read: the file is damaged or is not really a PDF.")
-    if not any(box.get_text().strip() for _, boxes in pages for box in boxes):
-        raise _refuse(
+        raise _refuse(_("This PDF could not be read: the file is damaged or is not really a PDF."))
+    if not any(box.get_text().strip() for _page, boxes in pages for box in boxes):
+        raise _refuse(_(
             "This PDF has no text layer: it is probably a scan (pictures of the pages). "
             "Paste the text of the memorandum instead, or load a PDF with text (one whose words you can select and copy)."
-        )
+        ))
     # Running headers and footers repeat (page numbers aside) on most pages, in the top or bottom margin.
     counts = Counter(key for page, boxes in pages for key in {_running_key(box) for box in boxes if _in_margin(box, page)})
     running = {key for key, count in counts.items() if count >= max(2, len(pages) / 2)}
@@ -311,17 +316,17 @@ def _zip_names(data: bytes) -> list[str]:
 
 def _docx_paragraphs(data: bytes) -> list[str]:
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise _refuse("This is an old Word document (.doc) or a password-protected one. Save it as .docx, without a password, and load that.")
+        raise _refuse(_("This is an old Word document (.doc) or a password-protected one. Save it as .docx, without a password, and load that."))
     names = _zip_names(data)
     if "word/document.xml" not in names:
-        kind = {"xl/workbook.xml": "an Excel workbook", "ppt/presentation.xml": "a PowerPoint presentation"}
-        what = next((kind[name] for name in names if name in kind), "a ZIP archive" if names else "")
-        raise _refuse(f"This file is {what or 'something else'}, not a Word document (.docx).")
+        kind = {"xl/workbook.xml": _("an Excel workbook"), "ppt/presentation.xml": _("a PowerPoint presentation")}
+        what = next((kind[name] for name in names if name in kind), _("a ZIP archive") if names else "")
+        raise _refuse(_("This file is %(kind)s, not a Word document (.docx).") % {"kind": what or _("something else")})
     try:
         document = docx.Document(io.BytesIO(data))
         return [text for paragraph in _docx_paragraph_elements(document.element.body) if (text := _docx_text(paragraph))]
     except Exception:  # python-docx and lxml raise errors of many kinds on a damaged package
-        raise _refuse("This Word document could not be read: the file is damaged or is not really a .docx.") from None
+        raise _refuse(_("This Word document could not be read: the file is damaged or is not really a .docx.")) from None
 
 
 def _docx_paragraph_elements(container):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from charset_normalizer import from_bytes
+from django.utils.translation import gettext as _, gettext_noop
 
 from memoranda.parsing.model import MemorandumParseError, Problem
 
@@ -12,14 +13,15 @@ MAX_SOURCE_BYTES = 5_000_000
 # Encodings a memorandum really comes in: Unicode, the Mainland's GB18030 (a superset of GBK and
 # GB2312), Hong Kong's Big5-HKSCS (a superset of Big5), and Windows' Western code page for
 # English text saved from a word processor.
+# Files that are not text, by their first bytes; each kind is translated where the refusal is made.
 BINARY_SIGNATURES = {
-    b"%PDF": "a PDF document",
-    b"PK\x03\x04": "a ZIP archive (for example a Word or Excel file)",
-    b"\x89PNG": "a PNG image",
-    b"GIF8": "a GIF image",
-    b"\xff\xd8\xff": "a JPEG image",
-    b"\xd0\xcf\x11\xe0": "an old Microsoft Office document",
-    b"{\\rtf": "an RTF document",
+    b"%PDF": gettext_noop("a PDF document"),
+    b"PK\x03\x04": gettext_noop("a ZIP archive (for example a Word or Excel file)"),
+    b"\x89PNG": gettext_noop("a PNG image"),
+    b"GIF8": gettext_noop("a GIF image"),
+    b"\xff\xd8\xff": gettext_noop("a JPEG image"),
+    b"\xd0\xcf\x11\xe0": gettext_noop("an old Microsoft Office document"),
+    b"{\\rtf": gettext_noop("an RTF document"),
 }
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
 CJK = re.compile(r"[\u3400-\u9fff]")
@@ -32,12 +34,13 @@ def _refuse(message: str) -> MemorandumParseError:
 def decode_source(data: bytes) -> str:
     """The text of `data`, or `MemorandumParseError` saying why it cannot be read as text."""
     if len(data) > MAX_SOURCE_BYTES:
-        raise _refuse(f"The file is too large ({len(data):,} bytes); a memorandum is at most {MAX_SOURCE_BYTES // 1_000_000} MB.")
+        raise _refuse(_("The file is too large (%(size)s bytes); a memorandum is at most %(limit)s MB.") % {
+            "size": f"{len(data):,}", "limit": MAX_SOURCE_BYTES // 1_000_000})
     if not data.strip():
-        raise _refuse("The file is empty.")
+        raise _refuse(_("The file is empty."))
     for signature, kind in BINARY_SIGNATURES.items():
         if data.startswith(signature):
-            raise _refuse(f"This is {kind}, not text. Save it as plain text (UTF-8) or load a structured file.")
+            raise _refuse(_("This is %(kind)s, not text. Save it as plain text (UTF-8) or load a structured file.") % {"kind": _(kind)})
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = _decode_strictly(data, "utf-16")
     elif data.startswith(b"\xef\xbb\xbf"):
@@ -48,7 +51,7 @@ def decode_source(data: bytes) -> str:
         except UnicodeDecodeError:
             text = _guess(data)
     if CONTROL_CHARACTERS.search(text):
-        raise _refuse("This file holds binary data or characters that are not text; it cannot be read as a memorandum.")
+        raise _refuse(_("This file holds binary data or characters that are not text; it cannot be read as a memorandum."))
     return text
 
 
@@ -56,7 +59,7 @@ def _decode_strictly(data: bytes, encoding: str) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError:
-        raise _refuse(f"The file says it is {encoding.upper()} but is not valid {encoding.upper()}.") from None
+        raise _refuse(_("The file says it is %(encoding)s but is not valid %(encoding)s.") % {"encoding": encoding.upper()}) from None
 
 
 # Characters common in Chinese government writing, in both scripts. Text decoded with the right
@@ -92,7 +95,7 @@ def _chinese_score(text: str) -> float:
 
 def _guess(data: bytes) -> str:
     if b"\x00" in data:
-        raise _refuse("This looks like a binary file, not text.")
+        raise _refuse(_("This looks like a binary file, not text."))
     if _isolated_high_bytes(data):
         text = _decode_strictly(data, "cp1252")
         if not CONTROL_CHARACTERS.search(text):
@@ -111,7 +114,7 @@ def _guess(data: bytes) -> str:
     encoding = (best.encoding if best else "").lower().replace("-", "_")
     if encoding.startswith("utf_16"):
         return _decode_strictly(data, encoding)
-    raise _refuse(
+    raise _refuse(_(
         "Could not tell how this file's characters are encoded, so it was not read (rather than read garbled). "
         "Save it as UTF-8 and load it again; GB18030 and Big5 files are read too."
-    )
+    ))

@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime
 import re
 
+from django.utils.translation import gettext as _
+
 from memoranda.parsing.model import ParsedArea, ParsedItem, ParsedMemorandum, Problem
 from memoranda.parsing.numerals import NUMBER_PATTERN, ORDINAL_PATTERN, english_number, english_ordinal
 from memoranda.parsing.text import Line, Paragraph, ends_sentence, finish, paragraphs
@@ -162,7 +164,7 @@ def parse_english(lines: list[Line]) -> ParsedMemorandum:
         _split_by_headings(parsed, body, headings, problems)
     else:
         _split_run_in(parsed, body, problems)
-    return finish(parsed, problems, no_areas=(
+    return finish(parsed, problems, no_areas=_(
         "No co-operation area headings were recognised. An area heading is a short line without a full stop, "
         "followed by the paragraphs of its items; or each item may open with its area (\"On transport, both sides …\")."
     ))
@@ -205,7 +207,7 @@ def _read_venue_and_date(parsed: ParsedMemorandum, found: list[Paragraph], probl
             datetime.date(2000, month, day)  # a leap year, so that 29 February passes
             parsed.announced_month_day = (month, day)
         except ValueError:
-            problems.append(Problem(f"'{announced.group(0)}' is not a real date.", field="session.held_on"))
+            problems.append(Problem(_("%(date)s is not a real date.") % {"date": f"'{announced.group(0)}'"}, field="session.held_on"))
         return
     # A release that states the year itself, where it names the session: nothing is guessed.
     where = next((p.text for p in found[:3] if any(pattern.search(p.text) for pattern in SESSION_PATTERNS) and FULL_DATE.search(p.text)), "")
@@ -216,7 +218,7 @@ def _read_venue_and_date(parsed: ParsedMemorandum, found: list[Paragraph], probl
         try:
             parsed.held_on = datetime.date(int(year), MONTHS[month_name.lower()], int(day))
         except ValueError:
-            problems.append(Problem(f"'{full_date.group(0)}' is not a real date.", field="session.held_on"))
+            problems.append(Problem(_("%(date)s is not a real date.") % {"date": f"'{full_date.group(0)}'"}, field="session.held_on"))
 
 
 def _first_body_paragraph(found: list[Paragraph]) -> int:
@@ -249,7 +251,7 @@ def _split_by_headings(parsed: ParsedMemorandum, body: list[Paragraph], headings
             area = ParsedArea(name=heading_name(paragraph.text), line=paragraph.line)
             parsed.areas.append(area)
         elif area is None:
-            problems.append(Problem("This paragraph comes before any co-operation area heading.", line=paragraph.line))
+            problems.append(Problem(_("This paragraph comes before any co-operation area heading."), line=paragraph.line))
         else:
             area.items.append(ParsedItem(text=paragraph.text, line=paragraph.line))
 
@@ -270,6 +272,6 @@ def _split_run_in(parsed: ParsedMemorandum, body: list[Paragraph], problems: lis
                 parsed.areas.append(area)
         if area is None:
             if parsed.areas or any(RUN_IN.search(p.text) for p in body):
-                problems.append(Problem("This paragraph comes before any co-operation area heading.", line=paragraph.line))
+                problems.append(Problem(_("This paragraph comes before any co-operation area heading."), line=paragraph.line))
             continue
         area.items.append(ParsedItem(text=paragraph.text, line=paragraph.line))

@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -16,8 +18,13 @@ class Problem:
     severity: str = "error"
 
     def __str__(self) -> str:
-        where = ", ".join(part for part in (f"line {self.line}" if self.line else "", self.field) if part)
-        return f"{where}: {self.message}" if where else self.message
+        # Translated when shown, so a problem reads in the language of the screen that shows it.
+        if self.line and self.field:
+            where = _("line %(number)s, %(field)s") % {"number": self.line, "field": self.field}
+        else:
+            where = _("line %(number)s") % {"number": self.line} if self.line else self.field
+        # Translators: where a problem is (line and field), then what it is.
+        return _("%(where)s: %(message)s") % {"where": where, "message": self.message} if where else self.message
 
 
 class MemorandumParseError(ValueError):

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import yaml
+from django.utils.translation import gettext as _
 
 from memoranda.choices import MECHANISM_CODE, MemorandumLanguage, Status
 from memoranda.parsing.model import (
@@ -83,10 +84,10 @@ def _load(text: str, format: str) -> Any:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         raise MemorandumParseError(
-            [Problem(f"Not valid YAML: {error.problem or error.context}.", line=mark.line + 1 if mark else None)]
+            [Problem(_("Not valid YAML: %(error)s.") % {"error": error.problem or error.context}, line=mark.line + 1 if mark else None)]
         ) from None
     except (yaml.YAMLError, ValueError, RecursionError) as error:
-        raise MemorandumParseError([Problem(f"Not valid YAML: {error}.")]) from None
+        raise MemorandumParseError([Problem(_("Not valid YAML: %(error)s.") % {"error": error})]) from None
 
 
 def _load_json(text: str) -> Any:
@@ -94,9 +95,11 @@ def _load_json(text: str) -> Any:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
-        raise MemorandumParseError([Problem(f"Not valid JSON: {error.msg} (column {error.colno}).", line=error.lineno)]) from None
+        raise MemorandumParseError([Problem(
+            _("Not valid JSON: %(error)s (column %(column)s).") % {"error": error.msg, "column": error.colno}, line=error.lineno,
+        )]) from None
     except (ValueError, RecursionError) as error:
-        raise MemorandumParseError([Problem(f"Not valid JSON: {str(error) or type(error).__name__}.")]) from None
+        raise MemorandumParseError([Problem(_("Not valid JSON: %(error)s.") % {"error": str(error) or type(error).__name__})]) from None
     try:
         with_lines = yaml.load(text, Loader=_LineLoader)  # noqa: S506
     except (yaml.YAMLError, ValueError, RecursionError):
@@ -137,10 +140,10 @@ class _Reader:
         value = parent.get(key) if isinstance(parent, dict) else None
         if value is None:
             if required:
-                self.problem(parent, None, path, "is required.")
+                self.problem(parent, None, path, _("is required."))
             return LineDict()
         if not isinstance(value, dict):
-            self.problem(parent, key, path, "must be a mapping of fields.")
+            self.problem(parent, key, path, _("must be a mapping of fields."))
             return LineDict()
         self.check_keys(value, path, allowed)
         return value
@@ -148,20 +151,22 @@ class _Reader:
     def check_keys(self, mapping: dict, path: str, allowed: set[str]) -> None:
         for key in mapping:
             if key not in allowed:
-                self.problem(mapping, key, self.join(path, key), f"unknown field; expected one of: {', '.join(sorted(allowed))}.")
+                self.problem(mapping, key, self.join(path, key), _("unknown field; expected one of: %(fields)s.") % {
+                    "fields": ", ".join(sorted(allowed))})
 
     def text(self, mapping: dict, key: str, path: str, required: bool = False, max_length: int = 10_000) -> str:
         value = mapping.get(key)
         if value is None or value == "":
             if required:
-                self.problem(mapping, None, f"{path}.{key}", "is required.")
+                self.problem(mapping, None, f"{path}.{key}", _("is required."))
             return ""
         if isinstance(value, (dict, list)):
-            self.problem(mapping, key, f"{path}.{key}", "must be text.")
+            self.problem(mapping, key, f"{path}.{key}", _("must be text."))
             return ""
         text = str(value).strip()
         if len(text) > max_length:
-            self.problem(mapping, key, f"{path}.{key}", f"is too long ({len(text)} characters; at most {max_length}).")
+            self.problem(mapping, key, f"{path}.{key}", _("is too long (%(length)s characters; at most %(limit)s).") % {
+                "length": len(text), "limit": max_length})
         return text
 
     def text_list(self, mapping: dict, key: str, path: str) -> list[str]:
@@ -172,17 +177,18 @@ class _Reader:
             return [line.strip() for line in value.splitlines() if line.strip()]
         if isinstance(value, list) and all(isinstance(entry, (str, int)) for entry in value):
             return [str(entry).strip() for entry in value if str(entry).strip()]
-        self.problem(mapping, key, f"{path}.{key}", "must be text or a list of text.")
+        self.problem(mapping, key, f"{path}.{key}", _("must be text or a list of text."))
         return []
 
     def integer(self, mapping: dict, key: str, path: str, required: bool = False, minimum: int = 1) -> int | None:
         value = mapping.get(key)
         if value is None:
             if required:
-                self.problem(mapping, None, f"{path}.{key}", "is required.")
+                self.problem(mapping, None, f"{path}.{key}", _("is required."))
             return None
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum or value > 32767:
-            self.problem(mapping, key, f"{path}.{key}", f"must be a whole number from {minimum}, not {value!r}.")
+            self.problem(mapping, key, f"{path}.{key}", _("must be a whole number from %(minimum)s, not %(value)s.") % {
+                "minimum": minimum, "value": repr(value)})
             return None
         return value
 
@@ -193,13 +199,14 @@ class _Reader:
         try:
             return datetime.date.fromisoformat(str(value).strip())
         except ValueError:
-            self.problem(mapping, key, f"{path}.{key}", f"{value!r} is not a real date; write it as YYYY-MM-DD.")
+            self.problem(mapping, key, f"{path}.{key}", _("%(value)s is not a real date; write it as YYYY-MM-DD.") % {"value": repr(value)})
             return None
 
     def choice(self, mapping: dict, key: str, path: str, choices: list[str]) -> str:
         value = self.text(mapping, key, path)
         if value and value not in choices:
-            self.problem(mapping, key, f"{path}.{key}", f"{value!r} is not one of: {', '.join(choices)}.")
+            self.problem(mapping, key, f"{path}.{key}", _("%(value)s is not one of: %(choices)s.") % {
+                "value": repr(value), "choices": ", ".join(choices)})
             return ""
         return value
 
@@ -207,13 +214,13 @@ class _Reader:
         value = mapping.get(key)
         if value is None:
             if required:
-                self.problem(mapping, None, self.join(path, key), "is required and must list at least one entry.")
+                self.problem(mapping, None, self.join(path, key), _("is required and must list at least one entry."))
             return []
         if not isinstance(value, list):
-            self.problem(mapping, key, self.join(path, key), "must be a list.")
+            self.problem(mapping, key, self.join(path, key), _("must be a list."))
             return []
         if required and not value:
-            self.problem(mapping, key, self.join(path, key), "must list at least one entry.")
+            self.problem(mapping, key, self.join(path, key), _("must list at least one entry."))
         return value
 
 
@@ -221,7 +228,7 @@ def parse_structured(text: str, *, format: str = "yaml") -> ParsedMemorandum:
     """Parse a structured memorandum file; every problem is reported with its line and field."""
     document = _load(text, format)
     if not isinstance(document, dict):
-        raise MemorandumParseError([Problem("The file must be a mapping with mechanism, session, memorandum and areas.", line=1)])
+        raise MemorandumParseError([Problem(_("The file must be a mapping with mechanism, session, memorandum and areas."), line=1)])
     read = _Reader()
     read.check_keys(document, "", TOP_KEYS)
     mechanism = read.mapping(document, "mechanism", "mechanism", MECHANISM_KEYS, required=True)
@@ -248,7 +255,7 @@ def parse_structured(text: str, *, format: str = "yaml") -> ParsedMemorandum:
         source_description=read.text(memorandum, "source_description", "memorandum", max_length=300),
     )
     if parsed.mechanism_code and not re.fullmatch(MECHANISM_CODE, parsed.mechanism_code):
-        read.problem(mechanism, "code", "mechanism.code", "must be 2 to 12 capital letters or digits, starting with a letter, e.g. HKBJ.")
+        read.problem(mechanism, "code", "mechanism.code", _("must be 2 to 12 capital letters or digits, starting with a letter, e.g. HKBJ."))
     for area_index, area_data in enumerate(read.sequence(document, "areas", "", required=True)):
         parsed.areas.append(_area(read, area_data, f"areas[{area_index}]"))
     if read.problems:
@@ -258,12 +265,12 @@ def parse_structured(text: str, *, format: str = "yaml") -> ParsedMemorandum:
 
 def _area(read: _Reader, data: Any, path: str) -> ParsedArea:
     if not isinstance(data, dict):
-        read.problems.append(Problem("must be a mapping with name and items.", line=getattr(data, "line", None), field=path))
+        read.problems.append(Problem(_("must be a mapping with name and items."), line=getattr(data, "line", None), field=path))
         return ParsedArea()
     read.check_keys(data, path, AREA_KEYS)
     area = ParsedArea(name=read.text(data, "name", path, max_length=255), name_zh=read.text(data, "name_zh", path, max_length=255), line=data.line)
     if not area.any_name:
-        read.problem(data, None, f"{path}.name", "an area needs a name in English or Chinese (name or name_zh).")
+        read.problem(data, None, f"{path}.name", _("an area needs a name in English or Chinese (name or name_zh)."))
     for index, item_data in enumerate(read.sequence(data, "items", path, required=True)):
         area.items.append(_item(read, item_data, f"{path}.items[{index}]"))
     return area
@@ -272,10 +279,10 @@ def _area(read: _Reader, data: Any, path: str) -> ParsedArea:
 def _item(read: _Reader, data: Any, path: str) -> ParsedItem:
     if isinstance(data, str):  # an item may be just its text
         if not data.strip():
-            read.problems.append(Problem("an item's text is empty.", field=path))
+            read.problems.append(Problem(_("an item's text is empty."), field=path))
         return ParsedItem(text=data.strip())
     if not isinstance(data, dict):
-        read.problems.append(Problem("must be the item's text or a mapping of its fields.", field=path))
+        read.problems.append(Problem(_("must be the item's text or a mapping of its fields."), field=path))
         return ParsedItem()
     read.check_keys(data, path, ITEM_KEYS)
     item = ParsedItem(
@@ -293,15 +300,16 @@ def _item(read: _Reader, data: Any, path: str) -> ParsedItem:
         line=data.line,
     )
     if not item.any_text:
-        read.problem(data, None, f"{path}.text", "an item needs its text in English or Chinese (text or text_zh).")
+        read.problem(data, None, f"{path}.text", _("an item needs its text in English or Chinese (text or text_zh)."))
     if item.continues and not REF.match(item.continues):
-        read.problem(data, "continues", f"{path}.continues", f"{item.continues!r} is not a commitment reference like HKBJ-3-2.1.")
+        read.problem(data, "continues", f"{path}.continues",
+                     _("%(ref)s is not a commitment reference like HKBJ-3-2.1.") % {"ref": repr(item.continues)})
     if item.status == Status.NOT_PURSUED:
-        read.problem(data, "status", f"{path}.status", "a newly agreed item cannot start as not pursued.")
+        read.problem(data, "status", f"{path}.status", _("a newly agreed item cannot start as not pursued."))
     for index, milestone in enumerate(read.sequence(data, "milestones", path)):
         milestone_path = f"{path}.milestones[{index}]"
         if not isinstance(milestone, dict):
-            read.problems.append(Problem("must be a mapping with title and due_on.", field=milestone_path))
+            read.problems.append(Problem(_("must be a mapping with title and due_on."), field=milestone_path))
             continue
         read.check_keys(milestone, milestone_path, MILESTONE_KEYS)
         parsed = ParsedMilestone(
@@ -311,6 +319,6 @@ def _item(read: _Reader, data: Any, path: str) -> ParsedItem:
             line=milestone.line,
         )
         if not (parsed.title or parsed.title_zh):
-            read.problem(milestone, None, f"{milestone_path}.title", "a milestone needs a title.")
+            read.problem(milestone, None, f"{milestone_path}.title", _("a milestone needs a title."))
         item.milestones.append(parsed)
     return item

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from statistics import quantiles
 
+from django.utils.translation import gettext as _
+
 from memoranda.parsing.model import MemorandumParseError, ParsedArea, ParsedMemorandum, Problem
 from memoranda.sources import normalise_source_text
 
@@ -57,7 +59,7 @@ def parse_text(text: str) -> ParsedMemorandum:
 
     lines = source_lines(text)
     if not lines:
-        raise MemorandumParseError([Problem("The text is empty.")])
+        raise MemorandumParseError([Problem(_("The text is empty."))])
     body = "".join(line.text for line in lines)
     if any(CHINESE_AREA_MARKER.match(line.text) for line in lines) or len(CJK.findall(body)) > len(body) * 0.3:
         return parse_chinese(lines)
@@ -178,18 +180,23 @@ def finish(parsed: ParsedMemorandum, problems: list[Problem], *, no_areas: str) 
     for position, area in enumerate(areas):
         area.items = [item for item in area.items if item.any_text.strip()]
         if area.items and not area.any_name.strip():
-            problems.append(Problem("This area heading has no name: name it, or join its items to the area before.",
+            problems.append(Problem(_("This area heading has no name: name it, or join its items to the area before."),
                                     line=area.line, field=f"areas[{position}].name"))
         if not area.items:
-            hint = " Was the text cut short?" if position == len(areas) - 1 else ""
-            parsed.warnings.append(Problem(f"The heading {_quoted(area.any_name)} has no items under it and is left out.{hint}",
+            message = (
+                _("The heading %(heading)s has no items under it and is left out. Was the text cut short?")
+                if position == len(areas) - 1
+                else _("The heading %(heading)s has no items under it and is left out.")
+            )
+            parsed.warnings.append(Problem(message % {"heading": _quoted(area.any_name)},
                                            line=area.line, field=f"areas[{position}]", severity="warning"))
     parsed.areas = [area for area in areas if area.items]
     if parsed.areas and not ends_sentence(parsed.areas[-1].items[-1].any_text):
         last, text = parsed.areas[-1].items[-1], parsed.areas[-1].items[-1].any_text
         tail = text[-20:] if CJK.search(text) else text[-40:]
         parsed.warnings.append(Problem(
-            f"The last item ends in mid-sentence ({_quoted('…' + tail)}): the text may have been cut short.", line=last.line,
+            _("The last item ends in mid-sentence (%(ending)s): the text may have been cut short.") % {"ending": _quoted("…" + tail)},
+            line=last.line,
             field=f"areas[{len(parsed.areas) - 1}].items[{len(parsed.areas[-1].items) - 1}]", severity="warning",
         ))
     if not parsed.areas:
@@ -198,7 +205,8 @@ def finish(parsed: ParsedMemorandum, problems: list[Problem], *, no_areas: str) 
         raise MemorandumParseError(problems)
     if parsed.announced_area_count is not None and parsed.announced_area_count != len(parsed.areas):
         parsed.warnings.append(Problem(
-            f"The text announces {parsed.announced_area_count} co-operation areas but {len(parsed.areas)} were found: "
-            "check the split in the preview.", field="areas", severity="warning",
+            _("The text announces %(announced)s co-operation areas but %(found)s were found: check the split in the preview.") % {
+                "announced": parsed.announced_area_count, "found": len(parsed.areas)},
+            field="areas", severity="warning",
         ))
     return parsed

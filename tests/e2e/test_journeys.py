@@ -28,7 +28,7 @@ def test_official_reports_progress_with_evidence_and_cannot_reach_another_organi
     page.get_by_role("link", name="Report progress HKBJ-4-6.5").first.click()
     page.get_by_label("Status").select_option(label="Underway – on track")
     page.get_by_label("Progress (%)").fill("30")
-    page.get_by_label("Progress made").fill("Training exchange with Beijing Subway agreed; first cohort in March.")
+    page.get_by_label("Progress made (English)").fill("Training exchange with Beijing Subway agreed; first cohort in March.")
     page.get_by_label("Evidence files").set_input_files(str(evidence))
     page.get_by_role("button", name="Submit for review").click()
 
@@ -87,13 +87,14 @@ def test_staff_filter_and_download_exactly_the_rows_shown(page, demo):
     with page.expect_download() as csv_download:
         page.get_by_role("link", name="CSV").click()
     rows = list(csv.DictReader(io.StringIO(Path(csv_download.value.path()).read_text(encoding="utf-8-sig"))))
-    assert [row["ref"] for row in rows] == shown
+    assert [row["Ref."] for row in rows] == shown
 
     with page.expect_download() as xlsx_download:
         page.get_by_role("link", name="XLSX").click()
     sheet = openpyxl.load_workbook(io.BytesIO(Path(xlsx_download.value.path()).read_bytes())).active
-    assert [row[0].value for row in sheet.iter_rows(min_row=2)] == shown
-    assert sheet["A1"].value == "ref" and sheet.freeze_panes == "A2"
+    header = next(number for number, row in enumerate(sheet.iter_rows(values_only=True), start=1) if row[0] == "Ref.")
+    assert [row[0].value for row in sheet.iter_rows(min_row=header + 1)] == shown
+    assert sheet.freeze_panes == f"A{header + 1}"
 
 
 @pytest.fixture
@@ -156,7 +157,7 @@ def test_second_of_two_simultaneous_edits_is_refused_and_nothing_is_lost(browser
     pages[1].get_by_label("Responsible officer").fill("Ms Lau, MTR Academy")
     pages[1].get_by_role("button", name="Save").click()
     expect(pages[1].get_by_text("Someone else saved changes after you opened this page.")).to_be_visible()
-    expect(pages[1].get_by_text("Responsible officer: — → Mr Ho, MTR Business Development", exact=False)).to_be_visible()
+    expect(pages[1].get_by_text("Responsible officer: none → Mr Ho, MTR Business Development", exact=False)).to_be_visible()
     expect(pages[1].get_by_label("Responsible officer")).to_have_value("Ms Lau, MTR Academy")
     assert Commitment.objects.get(ref="HKBJ-4-6.5").responsible_officer == "Mr Ho, MTR Business Development"
 

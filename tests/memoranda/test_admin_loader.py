@@ -304,3 +304,14 @@ def test_english_release_paired_onto_a_session_loaded_from_chinese_needs_no_date
     done = admin_client.post(url, {**pairs_post_data(preview), "confirm": "1"})
     assert done.status_code == 302
     assert not Commitment.objects.filter(text="").exists()
+
+
+def test_a_chosen_file_is_kept_when_the_form_comes_back_with_an_error(admin_client, without_fourth_plenary, seed_text):
+    upload = io.BytesIO(seed_text.encode("utf-8"))
+    upload.name = "release.txt"
+    refused = admin_client.post(LOAD, {"file": upload, "format": "auto", "held_on": "24 October"})
+    assert refused.context["form"].errors["held_on"]
+    assert "release.txt" in refused.content.decode()
+    again = admin_client.post(LOAD, {"format": "auto", "held_on": "2018-10-24"})  # the file is not chosen again
+    assert again.status_code == 302
+    assert admin_client.get(again["Location"]).context["plan"].parsed.held_on.isoformat() == "2018-10-24"

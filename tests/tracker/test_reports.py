@@ -73,10 +73,10 @@ def test_pdf_in_english_has_page_numbers(coordinator_client, tmp_path):
 def test_xlsx_and_csv_report_rows_match_the_page(coordinator_client):
     refs = [row["ref"] for row in coordinator_client.get(REPORT).context["report"].rows]
     sheet = openpyxl.load_workbook(io.BytesIO(coordinator_client.get(REPORT, {"_export": "xlsx"}).content)).active
-    assert [row[1].value for row in sheet.iter_rows(min_row=2)] == refs
-    assert sheet["B1"].value == "Ref."
+    assert [row[1].value for row in sheet.iter_rows(min_row=4)] == refs  # below the title, "as at" and header rows
+    assert sheet["B3"].value == "Ref."
     text = b"".join(coordinator_client.get(REPORT, {"_export": "csv"}).streaming_content).decode().lstrip("\ufeff")
-    assert [row["ref"] for row in csv.DictReader(io.StringIO(text))] == refs
+    assert [row["Ref."] for row in csv.DictReader(io.StringIO(text))] == refs
 
 
 def test_report_as_at_a_past_date_shows_the_status_then(coordinator_client):
@@ -110,7 +110,7 @@ def test_snapshot_never_changes_and_compares(coordinator_client, coordinator):
 def test_snapshot_exports_like_a_report(coordinator_client, coordinator):
     snapshot = services.snapshot_take(session=Commitment.objects.first().session, as_at=timezone.localdate(), by=coordinator)
     sheet = openpyxl.load_workbook(io.BytesIO(coordinator_client.get(REPORT, {"snapshot": snapshot.pk, "_export": "xlsx"}).content)).active
-    assert sheet.max_row == 19
+    assert sheet.max_row == 21  # title, "as at", header and 18 rows
 
 
 def test_only_coordinators_freeze_snapshots(client, fourth_plenary):

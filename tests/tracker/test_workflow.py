@@ -316,7 +316,7 @@ def test_two_officials_editing_one_draft_the_second_to_save_is_refused_and_keeps
     body = stale.content.decode()
     assert "My own text." in body
     changes = [(c.field, c.old, c.new) for entry in stale.context["changed"] for c in entry.changes]
-    assert ("progress made", "First draft.", "Colleague's text.") in changes
+    assert ("progress made (English)", "First draft.", "Colleague's text.") in changes
 
     saved = client.post(f"/updates/{draft.pk}/edit/", update_form("My own text.", version=stale.context["form"]["version"].value(), submit=False))
     assert saved.status_code == 302
@@ -334,7 +334,7 @@ def test_two_officials_editing_one_draft_the_second_to_save_is_refused_and_keeps
         ({"proposed_progress": -5}, "proposed_progress", "Ensure this value is greater than or equal to 0."),
         ({"proposed_status": Status.NOT_PURSUED, "not_pursued_reason": "  "}, "not_pursued_reason", "Say why the commitment is not being pursued."),
         ({"proposed_status": Status.COMPLETED, "proposed_progress": 80}, "proposed_progress", "Set the progress of a completed commitment to 100."),
-        ({"narrative": ""}, "narrative", "This field is required."),
+        ({"narrative": ""}, "narrative", "Say what progress was made, in English or in Chinese."),
         (
             {"evidence_files": SimpleUploadedFile("setup.exe", b"MZ\x90\x00", content_type="application/octet-stream")},
             "evidence_files", "setup.exe: this kind of file is not accepted as evidence.",

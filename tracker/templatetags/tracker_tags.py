@@ -44,6 +44,19 @@ def bilingual(obj, field: str, fallback_field: str = "") -> str:
     return format_html('{}<span class="fallback-marker" title="{}">{}</span>', text, marker, _("other language"))
 
 
+@register.simple_tag
+def active_filter_count(filterset) -> int:
+    """How many of a filter set's fields the request fills in (several statuses count as one filter),
+    for the summary of a folded filter panel."""
+    data = filterset.data  # request.GET, or {} when the list is opened without a query
+
+    def filled(name: str) -> bool:
+        values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+        return any(str(value or "").strip() for value in values)
+
+    return sum(filled(name) for name in filterset.form.fields)
+
+
 @register.filter
 def get_item(mapping: dict, key):
     return mapping.get(key) if mapping else None

@@ -20,6 +20,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from memoranda.formatting import session_short_title
+
 HIDDEN_FIELDS = {"version", "updated_at", "created_at", "id"}
 
 # Records of one version, by one person with one reason, this close together are one change:
@@ -31,7 +33,7 @@ SAME_CHANGE_WITHIN = datetime.timedelta(seconds=5)
 REASONS: list[tuple[re.Pattern[str], Promise]] = [
     (re.compile(r"Accepted progress update #(?P<id>\d+)"), gettext_lazy("Accepted progress update #%(id)s")),
     (re.compile(r"Loaded from the memorandum"), gettext_lazy("Loaded from the memorandum")),
-    (re.compile(r"Loaded from the (?P<ordinal>\w+) plenary fixture"), gettext_lazy("Loaded from the %(ordinal)s plenary fixture")),
+    (re.compile(r"Loaded from the (?P<session>\d+)\w* plenary fixture"), gettext_lazy("Loaded from the bundled data of the %(session)s")),
     (re.compile(r"Chinese text added from the Chinese memorandum"), gettext_lazy("Chinese text added from the Chinese memorandum")),
     (re.compile(r"English text added from the English source"), gettext_lazy("English text added from the English source")),
     (re.compile(r"Owners and due date set"), gettext_lazy("Owners and due date set")),
@@ -46,7 +48,10 @@ def reason_label(reason: str) -> str:
     for pattern, message in REASONS:
         found = pattern.fullmatch(reason.strip())
         if found:
-            return str(message) % found.groupdict() if found.groupdict() else str(message)
+            values = found.groupdict()
+            if "session" in values:  # "4th" is English: the session is named in the reader's language
+                values["session"] = session_short_title(int(values["session"]))
+            return str(message) % values if values else str(message)
     return reason
 
 

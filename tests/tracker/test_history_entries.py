@@ -182,3 +182,14 @@ def test_commitment_page_shows_the_history_translated(client, commitment, coordi
     assert "Supporting organisations:" in history
     assert "Hong Kong Trade Development Council" in history
     assert "Due on:" in history and "31 December 2025" in history
+
+
+def test_the_fixtures_loading_reason_names_the_session_in_the_readers_language():
+    from django.utils.translation import override
+
+    from tracker.history import reason_label
+
+    with override("zh-hant"):
+        assert reason_label("Loaded from the 4th plenary fixture") == "從第四次會議的隨附資料載入"
+    with override("en"):
+        assert reason_label("Loaded from the 4th plenary fixture") == "Loaded from the bundled data of the 4th Plenary Session"

@@ -196,3 +196,11 @@ class CommitmentResource(resources.ModelResource):
             instance.version += 1
         instance._history_user = self.user
         instance._change_reason = "Imported from a spreadsheet"
+        # The row and its supporting organisations are one change: recorded once, after both (see save_m2m).
+        instance.skip_history_when_saving = True
+
+    def save_m2m(self, instance, row, **kwargs):
+        super().save_m2m(instance, row, **kwargs)
+        if getattr(instance, "skip_history_when_saving", False):
+            del instance.skip_history_when_saving
+            instance.save(update_fields=["updated_at"])

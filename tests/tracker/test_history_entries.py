@@ -193,3 +193,27 @@ def test_the_fixtures_loading_reason_names_the_session_in_the_readers_language()
         assert reason_label("Loaded from the 4th plenary fixture") == "從第四次會議的隨附資料載入"
     with override("en"):
         assert reason_label("Loaded from the 4th plenary fixture") == "Loaded from the bundled data of the 4th Plenary Session"
+
+
+def test_a_spreadsheet_import_that_adds_a_supporting_organisation_records_one_entry(client, commitment, coordinator, tdc):
+    import csv
+    import io
+
+    from memoranda.services import commitment_rows_import
+
+    client.force_login(coordinator)
+    exported = client.get(f"/commitments/?q={commitment.ref}&_export=csv").getvalue().decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(exported)))
+    assert len(rows) == 1
+    column = next(name for name in rows[0] if name.lower().startswith("supporting"))
+    rows[0][column] = "; ".join(filter(None, [rows[0][column], tdc.name]))
+    edited = io.StringIO()
+    writer = csv.DictWriter(edited, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    records_before = commitment.history.count()
+    commitment_rows_import(data=edited.getvalue().encode("utf-8"), format="csv")
+    commitment.refresh_from_db()
+    assert tdc in commitment.supporting_organisations.all()
+    assert commitment.history.count() == records_before + 1
+    assert commitment.history.first().history_change_reason == "Imported from a spreadsheet"

@@ -28,6 +28,7 @@ from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
@@ -289,7 +290,7 @@ def xlsx_bytes(
     for number, values in enumerate(preamble, start=1):
         cells = []
         for value in values:
-            cell = WriteOnlyCell(sheet, value=value)  # text, running on over the empty cells beside it
+            cell = WriteOnlyCell(sheet, value=xlsx_text(value) if isinstance(value, str) else value)  # runs on over the empty cells beside it
             if number == 1:
                 cell.font = Font(name="Calibri", bold=True, size=14)
             cells.append(cell)
@@ -298,7 +299,7 @@ def xlsx_bytes(
         sheet.append(cells)
     cells = []
     for header in headers or columns:
-        cell = WriteOnlyCell(sheet, value=str(header))
+        cell = WriteOnlyCell(sheet, value=xlsx_text(str(header)))
         cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, WRAPPED
         cells.append(cell)
     sheet.row_dimensions[header_row].height = _height([cell.value for cell in cells], column_widths)
@@ -311,6 +312,7 @@ def xlsx_bytes(
             value = row.get(column)
             if isinstance(value, datetime.datetime):
                 value = timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+            value = xlsx_text(value) if isinstance(value, str) else value
             cell = WriteOnlyCell(sheet, value=value if value != "" else None)
             cell.alignment = WRAPPED if isinstance(value, str) else TOP
             if isinstance(value, str) and value.startswith(FORMULA_STARTS):
@@ -324,6 +326,12 @@ def xlsx_bytes(
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def xlsx_text(value: str) -> str:
+    """Text a workbook can hold: Word's soft return (\\x0b) becomes a line break, and the other
+    control characters XML forbids are dropped, so one pasted narrative cannot break every export."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value.replace("\x0b", "\n"))
 
 
 def xlsx_response(

@@ -15,6 +15,7 @@ from memoranda.models import Commitment, Mechanism, Organisation
 from tracker.models import ProgressUpdate, ReportingCycle
 
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
+EVIDENCE_LINK_MAX_LENGTH = 500  # Evidence.url's max_length
 STALE_FORM = _("This form is out of date or incomplete; reload the page and try again.")
 EVIDENCE_EXTENSIONS = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".odt", ".ods", ".txt", ".csv", ".png", ".jpg", ".jpeg"}
 
@@ -90,6 +91,8 @@ class ProgressUpdateForm(forms.ModelForm):
         links = [line.strip() for line in self.cleaned_data["evidence_links"].splitlines() if line.strip()]
         validate = URLValidator(schemes=["http", "https"])
         for link in links:
+            if len(link) > EVIDENCE_LINK_MAX_LENGTH:
+                raise ValidationError(_("A link is at most %(limit)s characters long.") % {"limit": EVIDENCE_LINK_MAX_LENGTH})
             try:
                 validate(link)
             except ValidationError:

@@ -1,9 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.templatetags.static import static
 from django.urls import path, register_converter
-from django.views.generic import RedirectView
 
 from tracker import account_views, error_views, report_views, views, workflow_views
 
@@ -51,7 +49,7 @@ urlpatterns = [
     path("reports/mechanisms/<str:code>/", report_views.mechanism_report, name="mechanism-report"),
     path("healthz", views.healthz, name="healthz"),
     # Browsers ask for /favicon.ico on pages (such as the admin's) that do not name an icon.
-    path("favicon.ico", login_not_required(RedirectView.as_view(url=static("favicon.svg"), permanent=True))),
+    path("favicon.ico", views.favicon),
     path("accounts/login/", account_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # The language can be chosen before signing in, on the login page.

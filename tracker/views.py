@@ -9,8 +9,9 @@ from django.db import connection
 from django.db.models import Avg
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -167,3 +168,11 @@ class CommitmentListView(SingleTableMixin, FilterView):
         context["page_sizes"] = PAGE_SIZES
         context["size"] = self.get_table_pagination(None)["per_page"]
         return context
+
+
+@login_not_required
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """Browsers ask for /favicon.ico on pages (such as the admin's) that do not name an icon. The
+    hashed address is looked up when asked, not when the URLs are imported, so that management
+    commands (check --deploy, migrate) run before collectstatic has written the manifest."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))

@@ -13,7 +13,7 @@ PORT ?= 8000
 export DEBUG ?= true
 export DEMO_PASSWORD ?= demo
 
-.PHONY: help install system-deps messages migrate data run test test-postgres bench screenshots clean
+.PHONY: help install system-deps messages migrate data run test test-postgres bench screenshots audit clean
 
 help:
 	@echo "make run    install, migrate, load the 4th plenary and demo data, serve on http://$(HOST):$(PORT)"
@@ -57,6 +57,28 @@ run: data
 test: messages
 	$(MANAGE) makemigrations --check --dry-run -v 0
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Known vulnerabilities in the pinned requirements, from PyPI's advisory data (pip-audit). pip-audit
+# has its own environment inside .venv, so it is never installed beside the application. A known
+# vulnerability always fails. A requirement PyPI cannot answer for is reported as a warning ("could
+# not be audited") and fails only with AUDIT_STRICT=1: on machines whose PyPI mirror has no
+# per-release data (this CI's) every requirement is unauditable and CI would never pass.
+AUDIT_STRICT ?=
+AUDIT_VENV := $(VENV)/audit
+
+$(AUDIT_VENV)/.installed: requirements-audit.txt bin/find-python
+	@test -x $(AUDIT_VENV)/bin/python || { py=$$(bin/find-python) && "$$py" -m venv $(AUDIT_VENV); }
+	$(AUDIT_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-audit.txt
+	@touch $@
+
+audit: $(AUDIT_VENV)/.installed
+	@$(AUDIT_VENV)/bin/pip-audit --requirement requirements.txt $(if $(AUDIT_STRICT),--strict) --vulnerability-service pypi --progress-spinner off --desc on \
+	  || { echo >&2; \
+	       echo "make audit FAILED: either a pinned requirement has a known vulnerability (listed above, with the" >&2; \
+	       echo "version that fixes it), or a requirement could not be checked because PyPI's vulnerability data" >&2; \
+	       echo "did not answer ('could not be audited' or a connection error above). Neither is a pass: raise the" >&2; \
+	       echo "pin in requirements.txt, or run again when https://pypi.org/pypi/NAME/VERSION/json answers." >&2; \
+	       exit 1; }
 
 # Timings of the heavy pages and exports at 1,000 and 10,000 commitments (BENCH_SIZES=...).
 bench: messages

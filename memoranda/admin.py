@@ -1,34 +1,39 @@
+"""The admin of what was agreed: how each model is listed, searched and edited, and the
+memorandum loader.
+
+The classes are registered by `tracker/admin.py`, which puts them under the one rule of who may see
+and change what (it needs users and memberships, which this app knows nothing of). The parts
+that are the same for everyone stay here.
+"""
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.urls import path
 from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 
 from memoranda.admin_views import LoaderViews
 from memoranda.resources import CommitmentResource
 from memoranda.services import commitment_carry_forward, recorded_once
 
-from memoranda.models import Area, Commitment, Mechanism, Memorandum, Milestone, Organisation, Party, PlenarySession
+from memoranda.models import Commitment, Memorandum, Milestone
 
 
-@admin.register(Party)
 class PartyAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "name_zh", "short_name"]
     search_fields = ["code", "name", "name_zh", "short_name", "short_name_zh"]
 
 
-@admin.register(Mechanism)
 class MechanismAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "name_zh", "established_year"]
     search_fields = ["code", "name", "name_zh", "former_names"]
     filter_horizontal = ["parties"]
 
 
-@admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "name_zh", "abbreviation", "party", "kind", "is_coordinating_office"]
-    list_filter = ["party", "kind", "is_coordinating_office"]
+    list_filter = [("party", admin.RelatedOnlyFieldListFilter), "kind", "is_coordinating_office"]
     search_fields = ["name", "name_zh", "abbreviation"]
     autocomplete_fields = ["party", "parent"]
 
@@ -39,20 +44,18 @@ class MemorandumInline(admin.StackedInline):
     fields = ["title", "title_zh", "signed_on", "signatories", "language", "source_description", "source_file"]
 
 
-@admin.register(PlenarySession)
 class PlenarySessionAdmin(admin.ModelAdmin):
     list_display = ["__str__", "mechanism", "number", "held_on", "venue"]
-    list_filter = ["mechanism"]
+    list_filter = [("mechanism", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["mechanism__code", "mechanism__name", "venue", "venue_zh", "co_chairs"]
     autocomplete_fields = ["mechanism"]
     inlines = [MemorandumInline]
 
 
-@admin.register(Memorandum)
 class MemorandumAdmin(admin.ModelAdmin):
     change_list_template = "admin/memoranda/memorandum/change_list.html"
     list_display = ["__str__", "session", "signed_on", "language", "loaded_at"]
-    list_filter = ["session__mechanism", "language"]
+    list_filter = [("session__mechanism", admin.RelatedOnlyFieldListFilter), "language"]
     search_fields = ["title", "title_zh", "signatories", "source_text"]
     autocomplete_fields = ["session"]
     readonly_fields = ["checksum", "loaded_at"]
@@ -68,10 +71,9 @@ class MemorandumAdmin(admin.ModelAdmin):
         ]
 
 
-@admin.register(Area)
 class AreaAdmin(admin.ModelAdmin):
     list_display = ["name", "name_zh", "mechanism", "position"]
-    list_filter = ["mechanism"]
+    list_filter = [("mechanism", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "name_zh"]
     autocomplete_fields = ["mechanism"]
 
@@ -82,6 +84,17 @@ class MilestoneInline(admin.TabularInline):
 
 
 class CommitmentAdminForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Reverting to an earlier version (the history's "Revert"): the form is filled from that
+        # version's row, but Django reads many-to-many fields from the database as it is now, so
+        # the supporting organisations of the version reverted to were lost (and, for a commitment
+        # no longer in the database, all of them). The history holds the organisations of each
+        # version: start from those.
+        version = getattr(self.instance, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None)
+        if version is not None and "supporting_organisations" in self.fields:
+            self.initial["supporting_organisations"] = [row.organisation_id for row in version.supporting_organisations.all()]
+
     def clean(self):
         cleaned = super().clean()
         earlier, session = cleaned.get("continues"), cleaned.get("session")
@@ -90,13 +103,16 @@ class CommitmentAdminForm(forms.ModelForm):
         return cleaned
 
 
-@admin.register(Commitment)
 class CommitmentAdmin(ExportMixin, SimpleHistoryAdmin):
     form = CommitmentAdminForm
     # Export here; rows come back in through "Load memorandum", which checks them all first.
     resource_classes = [CommitmentResource]
     list_display = ["ref", "title", "area", "lead_organisation", "status", "progress", "due_on"]
-    list_filter = ["session__mechanism", "session", "area", "status", "lead_organisation__party"]
+    # Filters offer only what the rows listed refer to: names of what someone may not see stay unseen.
+    list_filter = [
+        ("session__mechanism", admin.RelatedOnlyFieldListFilter), ("session", admin.RelatedOnlyFieldListFilter),
+        ("area", admin.RelatedOnlyFieldListFilter), "status", ("lead_organisation__party", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["ref", "title", "title_zh", "text", "text_zh", "lead_organisation__name"]
     autocomplete_fields = ["session", "area", "lead_organisation", "supporting_organisations", "parties", "continues"]
     list_select_related = ["area", "lead_organisation", "session__mechanism"]
@@ -111,8 +127,14 @@ class CommitmentAdmin(ExportMixin, SimpleHistoryAdmin):
     ]
 
     def save_model(self, request, obj, form, change):
-        # The admin is a write path too: it must make open edit forms elsewhere stale.
         if change:
+            # The admin is a write path too: it must make open edit forms elsewhere stale. What the
+            # form does not hold (the version, whether it is archived) is the database's, not that
+            # of the row the form started from: a revert starts from an earlier version's row.
+            current = Commitment.all_objects.filter(pk=obj.pk).values("version", "archived_at", "archived_by").first()
+            if current is not None:
+                obj.version = current["version"]
+                obj.archived_at, obj.archived_by_id = current["archived_at"], current["archived_by"]
             obj.version += 1
         with recorded_once(obj):  # one history entry, naming the supporting organisations changed
             super().save_model(request, obj, form, change)
@@ -121,9 +143,8 @@ class CommitmentAdmin(ExportMixin, SimpleHistoryAdmin):
             commitment_carry_forward(earlier=obj.continues, later=obj, by=request.user)
 
 
-@admin.register(Milestone)
 class MilestoneAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "commitment", "due_on", "status"]
-    list_filter = ["status", "commitment__session"]
+    list_filter = ["status", ("commitment__session", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["title", "title_zh", "commitment__ref"]
     autocomplete_fields = ["commitment"]

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from memoranda import services
 from memoranda.forms import ItemFormSet, LoadSourceForm, PairFormSet, SessionPreviewForm
 from memoranda.models import Commitment, Mechanism, Organisation, Party
+from memoranda.parsing.numerals import whole_number
 from memoranda.parsing import (
     DOCUMENT_FORMATS,
     ROW_FORMATS,
@@ -52,6 +53,8 @@ class LoaderViews:
         return {**self.model_admin.admin_site.each_context(request), "opts": self.model_admin.model._meta, **extra}
 
     def check_permission(self, request: HttpRequest) -> None:
+        # Loading is adding memoranda: the Memorandum admin's rule, which lets only administrators
+        # add what was agreed, whatever permissions a role has been given (tracker/admin.py).
         if not self.model_admin.has_add_permission(request):
             raise PermissionDenied
 
@@ -61,7 +64,7 @@ class LoaderViews:
         if request.POST.get("remove_kept"):
             request.session.pop(KEPT_UPLOAD, None)
         kept = request.session.get(KEPT_UPLOAD)
-        form = LoadSourceForm(request.POST or None, request.FILES or None, has_kept_file=bool(kept))
+        form = LoadSourceForm(*((request.POST, request.FILES) if request.method == "POST" else (None, None)), has_kept_file=bool(kept))
         problems: list[Problem] = []
         if request.method == "POST" and not form.is_valid() and "file" not in form.errors and form.cleaned_data.get("file"):
             upload = form.cleaned_data["file"]
@@ -128,7 +131,7 @@ class LoaderViews:
 
         session_form = SessionPreviewForm(request.POST, prefix="session")
         posted = request.POST.get("session-mechanism", "")
-        mechanism = Mechanism.objects.filter(pk=int(posted)).first() if posted.isdecimal() else None
+        mechanism = Mechanism.objects.filter(pk=whole_number(posted) or 0).first()
         if request.POST.get("mode") == "align":
             return self.preview_alignment(request, token, draft, session_form)
         organisations = self.organisations(mechanism, [request.POST.get(f"session-new_party_{n}", "") for n in (1, 2)])

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from memoranda.choices import MECHANISM_CODE, MemorandumLanguage, Status
 from memoranda.models import Commitment, Mechanism, Organisation
+from memoranda.parsing import MAX_SOURCE_BYTES
 
 FORMAT_CHOICES = [
     ("auto", _("Recognise from the file")),
@@ -23,6 +24,36 @@ FORMAT_CHOICES = [
     ("csv", _("Commitment rows (CSV)")),
     ("xlsx", _("Commitment rows (XLSX)")),
 ]
+
+
+# The loader's limits. A whole source, pasted or uploaded, is limited by the parser (MAX_SOURCE_BYTES,
+# 5 MB: a memorandum is some 10,000 characters); a file is also checked here, before it is kept in
+# the session. The preview's fields are parts of one memorandum:
+ITEM_TEXT_MAX_LENGTH = 10_000  # one agreed item: a paragraph (the longest of the 4th plenary, 589)
+NAMES_MAX_LENGTH = 2_000  # co-chairs or signatories, one per line
+
+
+class LongText(forms.CharField):
+    """Free text with a length limit, refused next to the field with what was typed kept.
+
+    Line breaks count as one character, as people count them (browsers send a textarea's line breaks
+    as CR LF). No `maxlength` attribute: a browser silently cuts a pasted text at it, whereas the
+    server's error says so and keeps the whole text to shorten."""
+
+    default_error_messages = {
+        "max_length": _("This text is too long: %(show_value)s characters, where at most %(limit_value)s are accepted."),
+    }
+
+    def __init__(self, *, max_length: int, **kwargs):
+        super().__init__(max_length=max_length, **kwargs)
+
+    def to_python(self, value):
+        return super().to_python(value.replace("\r\n", "\n") if isinstance(value, str) else value)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
 
 
 class LoadSourceForm(forms.Form):
@@ -48,6 +79,13 @@ class LoadSourceForm(forms.Form):
     def __init__(self, *args, has_kept_file: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.has_kept_file = has_kept_file
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload and upload.size > MAX_SOURCE_BYTES:  # refused here, before it is kept in the session
+            raise ValidationError(_("The file is too large (%(size)s bytes); a memorandum is at most %(limit)s MB.") % {
+                "size": f"{upload.size:,}", "limit": MAX_SOURCE_BYTES // 1_000_000})
+        return upload
 
     def clean(self):
         data = super().clean()
@@ -82,11 +120,11 @@ class SessionPreviewForm(forms.Form):
     held_on = forms.DateField(label=_("Held on"), help_text=_("YYYY-MM-DD"))
     venue = forms.CharField(label=_("Venue (English)"), required=False, max_length=200)
     venue_zh = forms.CharField(label=_("Venue (Chinese)"), required=False, max_length=200)
-    co_chairs = forms.CharField(label=_("Co-chairs"), required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text=_("One per line."))
+    co_chairs = LongText(label=_("Co-chairs"), required=False, max_length=NAMES_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2}), help_text=_("One per line."))
     title = forms.CharField(label=_("Memorandum title (English)"), required=False, max_length=300)
     title_zh = forms.CharField(label=_("Memorandum title (Chinese)"), required=False, max_length=300)
     signed_on = forms.DateField(label=_("Signed on"), required=False)
-    signatories = forms.CharField(label=_("Signatories"), required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text=_("One per line."))
+    signatories = LongText(label=_("Signatories"), required=False, max_length=NAMES_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2}), help_text=_("One per line."))
     language = forms.ChoiceField(label=_("Language signed in"), choices=MemorandumLanguage.choices)
 
     def clean(self):
@@ -135,19 +173,44 @@ class SessionPreviewForm(forms.Form):
         }
 
 
+class _ChosenKeysOnly:
+    """Django's autocomplete widgets look the chosen values up to show their names, and fail (a
+    server error) on one that is not a key at all, or too big for the database, as a hand-made post
+    may send: such a value is shown as not chosen, and the field's own error says it is not valid."""
+
+    def optgroups(self, name, value, attr=None):
+        def is_key(item) -> bool:
+            key = self.field.target_field
+            try:
+                key.run_validators(key.to_python(item))
+            except ValidationError:
+                return False
+            return True
+
+        return super().optgroups(name, [item for item in value if is_key(item)], attr)
+
+
+class OrganisationSelect(_ChosenKeysOnly, AutocompleteSelect):
+    pass
+
+
+class OrganisationsSelect(_ChosenKeysOnly, AutocompleteSelectMultiple):
+    pass
+
+
 class ItemPreviewForm(forms.Form):
     area_name = forms.CharField(label=_("Area"), max_length=255, required=False)
     area_name_zh = forms.CharField(label=_("Area (Chinese)"), max_length=255, required=False)
-    text = forms.CharField(label=_("Text (English)"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    text_zh = forms.CharField(label=_("Text (Chinese)"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    text = LongText(label=_("Text (English)"), required=False, max_length=ITEM_TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4}))
+    text_zh = LongText(label=_("Text (Chinese)"), required=False, max_length=ITEM_TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2}))
     title = forms.CharField(label=_("Short title"), required=False, max_length=300)
     lead = forms.ModelChoiceField(
         label=_("Lead"), required=False, queryset=Organisation.objects.none(), empty_label=_("— by the rules —"),
-        widget=AutocompleteSelect(Commitment._meta.get_field("lead_organisation"), admin.site),
+        widget=OrganisationSelect(Commitment._meta.get_field("lead_organisation"), admin.site),
     )
     supporting = forms.ModelMultipleChoiceField(
         label=_("Supporting"), required=False, queryset=Organisation.objects.none(),
-        widget=AutocompleteSelectMultiple(Commitment._meta.get_field("supporting_organisations"), admin.site),
+        widget=OrganisationsSelect(Commitment._meta.get_field("supporting_organisations"), admin.site),
         help_text=_("Type to find an organisation; add as many as needed."),
     )
     status = forms.ChoiceField(label=_("Status"), choices=[(s.value, s.label) for s in Status if s != Status.NOT_PURSUED])

@@ -10,6 +10,8 @@ from functools import lru_cache
 
 import zhconv
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -39,6 +41,39 @@ def in_language(english: str, chinese: str) -> tuple[str, bool]:
     if preferred:
         return preferred, False
     return other, bool(other)
+
+
+class WithoutArchivedManager(models.Manager):
+    """The default manager of what can be archived: an archived row is gone from every page, list,
+    export, report and count that reads through it (and through the relations to it, which use
+    this manager too). `all_objects` still has it, for the admin and for restoring it."""
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(archived_at__isnull=True)
+
+
+class Archivable(models.Model):
+    """What is archived rather than deleted (commitments, progress updates, evidence): an
+    administrator can bring it back with everything it is related to. Who archived it is a user,
+    the one trace of users in this app besides the history (see tracker/archive.py)."""
+
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True, editable=False)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("archived by"),
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
 
 class BilingualName(models.Model):
@@ -292,8 +327,8 @@ class CommitmentQuerySet(models.QuerySet):
         return self.order_by("session__mechanism__code", "session__number", "area_position", "item_position")
 
 
-class Commitment(models.Model):
-    """One consensus item of a memorandum, followed until it is done."""
+class Commitment(Archivable):
+    """One consensus item of a memorandum, followed until it is done. Archived, never deleted."""
 
     ref = models.CharField(
         _("reference"),
@@ -344,7 +379,8 @@ class Commitment(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords(m2m_fields=[supporting_organisations], verbose_name=_("historical commitment"))
-    objects = CommitmentQuerySet.as_manager()
+    objects = WithoutArchivedManager.from_queryset(CommitmentQuerySet)()
+    all_objects = CommitmentQuerySet.as_manager()  # archived ones too: the admin and restoring
 
     class Meta:
         ordering = ["session__mechanism__code", "session__number", "area_position", "item_position"]
@@ -366,6 +402,29 @@ class Commitment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ref} {self.display_title}"
+
+    # Django checks uniqueness through the default manager, which hides archived commitments; yet
+    # an archived commitment keeps its reference and its place (restoring brings it back there), so
+    # a new item may not take them: refused here rather than by the database with an error page.
+    def validate_unique(self, exclude=None) -> None:
+        super().validate_unique(exclude)
+        if "ref" not in (exclude or ()) and Commitment.all_objects.filter(ref=self.ref).exclude(pk=self.pk).exists():
+            raise ValidationError(
+                {"ref": _("An archived commitment has this reference: restore it rather than add it again.")}, code="archived"
+            )
+
+    def validate_constraints(self, exclude=None) -> None:
+        super().validate_constraints(exclude)
+        place = {"session", "area_position", "item_position"}
+        if not place & set(exclude or ()) and (
+            Commitment.all_objects.filter(session_id=self.session_id, area_position=self.area_position, item_position=self.item_position)
+            .exclude(pk=self.pk)
+            .exists()
+        ):
+            raise ValidationError(
+                _("An archived commitment of this session has this area and item number: restore it rather than add it again."),
+                code="archived",
+            )
 
     def get_absolute_url(self) -> str:
         return reverse("commitment-detail", args=[self.ref])

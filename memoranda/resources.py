@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from memoranda.models import Area, Commitment, Organisation, Party, PlenarySession
+from memoranda.parsing.numerals import whole_number
 from memoranda.parsing.rows import COLUMNS
 
 
@@ -24,7 +25,7 @@ class SessionWidget(widgets.ForeignKeyWidget):
 
     def clean(self, value, row=None, **kwargs):
         code, _dash, number = str(value or "").strip().rpartition("-")
-        session = PlenarySession.objects.filter(mechanism__code=code, number=int(number) if number.isdecimal() else -1).first()
+        session = PlenarySession.objects.filter(mechanism__code=code, number=whole_number(number) or 0).first()
         if session is None:
             raise ValueError(_("Unknown session %(session)s: load its memorandum first.") % {"session": repr(value)})
         return session

@@ -10,3 +10,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 # The live server speaks plain HTTP: cookies must not be marked Secure in tests.
 os.environ.setdefault("SECURE_COOKIES", "false")
 os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
+# Most tests sign in as coordinators and administrators with a password alone; the two-factor
+# tests (tests/tracker/test_signin_two_factor.py, tests/e2e/test_two_factor.py) turn it on.
+os.environ.setdefault("TWO_FACTOR_REQUIRED", "false")

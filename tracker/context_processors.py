@@ -1,9 +1,11 @@
 """What the navigation needs on every page: which sections the user has, and the review count."""
+from django.contrib import admin
+from django.contrib.admin.models import LogEntry
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from tracker import selectors
-from tracker.models import Role
+from tracker import access, selectors
+from tracker.models import ProgressUpdate, Role
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -13,11 +15,14 @@ def navigation(request: HttpRequest) -> dict:
 
     def build() -> dict:
         roles = set(user.memberships.values_list("role", flat=True))
-        reviewer = user.has_perm("tracker.review_progressupdate")
+        reviewer = access.may(user, "review", ProgressUpdate)
         return {
             "is_official": Role.OFFICIAL in roles,
             "is_reviewer": reviewer,
             "review_count": selectors.updates_reviewable_by(user).count() if reviewer else 0,
+            "audit_log": access.may(user, "view", LogEntry),
+            # The admin's own rule for letting someone in, so the link shows exactly when it works.
+            "administration": admin.site.has_permission(request),
         }
 
     return {"nav": SimpleLazyObject(build)}

@@ -11,13 +11,37 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from memoranda.choices import Status
+from memoranda.forms import LongText
 from memoranda.models import Commitment, Mechanism, Organisation
 from tracker.models import ProgressUpdate, ReportingCycle
 
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 EVIDENCE_LINK_MAX_LENGTH = 500  # Evidence.url's max_length
+# How much evidence one save may attach: a few files and links is what an update has; more would be
+# a mistake (or an attack that makes thousands of rows), and Django refuses a request of over 100 files.
+MAX_EVIDENCE_FILES = 20
+MAX_EVIDENCE_LINKS = 20
+# Free text is limited so that no one text can make a page, an export or the PDF report unusable
+# (a 1 MB narrative took the PDF 47 s). A progress narrative is a few paragraphs (the longest item
+# agreed at the 4th plenary is 589 characters; the whole press release, 7,400): 10,000 characters
+# is some three pages of English, more in Chinese, and longer material belongs in an evidence file.
+# A review comment says what to change: 4,000 characters is a page and a half.
+TEXT_MAX_LENGTH = 10_000
+COMMENT_MAX_LENGTH = 4_000
 STALE_FORM = _("This form is out of date or incomplete; reload the page and try again.")
 EVIDENCE_EXTENSIONS = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".odt", ".ods", ".txt", ".csv", ".png", ".jpg", ".jpeg"}
+
+
+class UpdateText(LongText):
+    """A text of a progress update: `TEXT_MAX_LENGTH` unless told, and a hint where longer material goes."""
+
+    default_error_messages = {
+        "max_length": _("This text is too long: %(show_value)s characters, where at most %(limit_value)s are accepted. "
+                        "Shorten it; longer material can go in an attached file."),
+    }
+
+    def __init__(self, *, max_length: int | None = None, **kwargs):
+        super().__init__(max_length=max_length or TEXT_MAX_LENGTH, **kwargs)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -65,6 +89,9 @@ class ProgressUpdateForm(forms.ModelForm):
             "not_pursued_reason": forms.Textarea(attrs={"rows": 2}),
             "internal_note": forms.Textarea(attrs={"rows": 2}),
         }
+        field_classes = {
+            name: UpdateText for name in ("narrative", "narrative_zh", "next_steps", "next_steps_zh", "not_pursued_reason", "internal_note")
+        }
         labels = {"proposed_status": _("Status"), "proposed_progress": _("Progress (%)")}
         help_texts = {
             "narrative": _("What was done since the last report: events held, agreements signed, figures. "
@@ -80,6 +107,8 @@ class ProgressUpdateForm(forms.ModelForm):
 
     def clean_evidence_files(self):
         files = self.cleaned_data["evidence_files"]
+        if len(files) > MAX_EVIDENCE_FILES:
+            raise ValidationError(_("Attach at most %(limit)s files at a time.") % {"limit": MAX_EVIDENCE_FILES})
         for upload in files:
             if Path(upload.name).suffix.lower() not in EVIDENCE_EXTENSIONS:
                 raise ValidationError(_("%(name)s: this kind of file is not accepted as evidence.") % {"name": upload.name})
@@ -89,6 +118,8 @@ class ProgressUpdateForm(forms.ModelForm):
 
     def clean_evidence_links(self):
         links = [line.strip() for line in self.cleaned_data["evidence_links"].splitlines() if line.strip()]
+        if len(links) > MAX_EVIDENCE_LINKS:
+            raise ValidationError(_("Give at most %(limit)s links at a time.") % {"limit": MAX_EVIDENCE_LINKS})
         validate = URLValidator(schemes=["http", "https"])
         for link in links:
             if len(link) > EVIDENCE_LINK_MAX_LENGTH:
@@ -142,14 +173,14 @@ class ReviewForm(forms.Form):
     update's texts: what the coordinator corrects in them is saved when they accept, as theirs."""
 
     decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("return", _("Return for changes"))], widget=forms.HiddenInput)
-    comment = forms.CharField(
-        label=_("Comment to the author"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+    comment = LongText(
+        label=_("Comment to the author"), required=False, max_length=COMMENT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required when returning: say what needs to change."),
     )
-    narrative = forms.CharField(label=_wording_label("narrative"), required=False, strip=False, widget=forms.Textarea(attrs={"rows": 5, "lang": "en"}))
-    narrative_zh = forms.CharField(label=_wording_label("narrative_zh"), required=False, strip=False, widget=forms.Textarea(attrs={"rows": 5, "lang": "zh"}))
-    next_steps = forms.CharField(label=_wording_label("next_steps"), required=False, strip=False, widget=forms.Textarea(attrs={"rows": 3, "lang": "en"}))
-    next_steps_zh = forms.CharField(label=_wording_label("next_steps_zh"), required=False, strip=False, widget=forms.Textarea(attrs={"rows": 3, "lang": "zh"}))
+    narrative = UpdateText(label=_wording_label("narrative"), required=False, strip=False, widget=forms.Textarea(attrs={"rows": 5, "lang": "en"}))
+    narrative_zh = UpdateText(label=_wording_label("narrative_zh"), required=False, strip=False, widget=forms.Textarea(attrs={"rows": 5, "lang": "zh"}))
+    next_steps = UpdateText(label=_wording_label("next_steps"), required=False, strip=False, widget=forms.Textarea(attrs={"rows": 3, "lang": "en"}))
+    next_steps_zh = UpdateText(label=_wording_label("next_steps_zh"), required=False, strip=False, widget=forms.Textarea(attrs={"rows": 3, "lang": "zh"}))
     version = forms.IntegerField(widget=forms.HiddenInput, error_messages={"required": STALE_FORM, "invalid": STALE_FORM})
 
     WORDING = ("narrative", "narrative_zh", "next_steps", "next_steps_zh")
@@ -192,3 +223,21 @@ class ReportingCycleForm(forms.ModelForm):
         if not (data.get("title") or "").strip() and not (data.get("title_zh") or "").strip():
             self.add_error("title", _("Give the cycle a title in English or Chinese."))
         return data
+
+
+class WorkbookUploadForm(forms.Form):
+    """The progress workbook back from an official (or, for an organisation, from a coordinator)."""
+
+    cycle = forms.ModelChoiceField(queryset=ReportingCycle.objects.none(), label=_("Reporting cycle"), empty_label=None)
+    file = forms.FileField(
+        label=_("Filled-in workbook"), required=False,
+        help_text=_("The workbook downloaded from this site (.xlsx), saved by Excel or LibreOffice, or a CSV of it."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,text/csv"}),
+    )
+    submit_all = forms.BooleanField(
+        label=_("Submit every filled row for review at once (otherwise they are saved as drafts to check first)"), required=False,
+    )
+
+    def __init__(self, *args, cycles=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cycle"].queryset = cycles if cycles is not None else ReportingCycle.objects.none()

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from memoranda.models import Commitment, Mechanism, Organisation, PlenarySession, Status, in_language
+from memoranda.models import Archivable, Commitment, Mechanism, Organisation, PlenarySession, Status, WithoutArchivedManager, in_language
 
 
 class Role(models.TextChoices):
@@ -122,8 +122,9 @@ class ProgressUpdateQuerySet(models.QuerySet):
         return self.filter(state=UpdateState.SUBMITTED)
 
 
-class ProgressUpdate(models.Model):
-    """An official's report on a commitment. Accepting it is what moves the commitment's status."""
+class ProgressUpdate(Archivable):
+    """An official's report on a commitment. Accepting it is what moves the commitment's status.
+    Archived, never deleted."""
 
     commitment = models.ForeignKey(
         Commitment, on_delete=models.PROTECT, related_name="updates", verbose_name=_("commitment")
@@ -179,7 +180,8 @@ class ProgressUpdate(models.Model):
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
 
     history = HistoricalRecords(verbose_name=_("historical progress update"))
-    objects = ProgressUpdateQuerySet.as_manager()
+    objects = WithoutArchivedManager.from_queryset(ProgressUpdateQuerySet)()
+    all_objects = ProgressUpdateQuerySet.as_manager()  # archived ones too: the admin and restoring
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -230,8 +232,9 @@ def evidence_upload_path(evidence: Evidence, filename: str) -> str:
     return f"evidence/{evidence.update.commitment.ref}/{uuid.uuid4().hex}/{filename}"
 
 
-class Evidence(models.Model):
-    """A file or a link that supports a progress update."""
+class Evidence(Archivable):
+    """A file or a link that supports a progress update. Archived, never deleted: its file stays
+    on disk until an administrator purges it, and then the file and the row go together."""
 
     update = models.ForeignKey(
         ProgressUpdate, on_delete=models.PROTECT, related_name="evidence", verbose_name=_("progress update")
@@ -240,6 +243,9 @@ class Evidence(models.Model):
     url = models.URLField(_("link"), max_length=500, blank=True)
     description = models.CharField(_("description"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = WithoutArchivedManager()
+    all_objects = models.Manager()  # archived ones too: the admin, restoring and purging
 
     class Meta:
         ordering = ["pk"]
@@ -321,3 +327,34 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class CalendarFeed(models.Model):
+    """A person's private calendar address (`/calendar/<token>.ics`): calendar apps cannot sign in,
+    so the token in the address is the only credential. It is `key` (which row) followed by
+    `secret` (compared in constant time, so the time an answer takes says nothing of it). Both are
+    kept as they are, so that the address can be shown again: they open only what this database
+    holds anyway. Revoking deletes the row; a new address replaces both."""
+
+    KEY_LENGTH, SECRET_LENGTH = 16, 43  # secrets.token_urlsafe(12) and (32): 96 and 256 random bits
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed", verbose_name=_("user")
+    )
+    key = models.CharField(_("key"), max_length=KEY_LENGTH, unique=True, editable=False)
+    secret = models.CharField(_("secret"), max_length=SECRET_LENGTH, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @property
+    def token(self) -> str:
+        return self.key + self.secret
+
+    def get_absolute_url(self) -> str:
+        return reverse("calendar-feed", args=[self.token])

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -39,17 +39,26 @@ def link_base(request: HttpRequest | None = None) -> str:
     return request.build_absolute_uri("/").rstrip("/")
 
 
-def _send(recipients, template: str, context: dict, *, base_url: str | None = None) -> None:
-    """Render `template` (subject on its first line) for each recipient in their language."""
+Attachment = tuple[str, bytes, str]  # file name, content, MIME type
+
+
+def _send(recipients, template: str, context: dict, *, base_url: str | None = None,
+          attach: Callable[[object], list[Attachment]] | None = None) -> None:
+    """Render `template` (subject on its first line) for each recipient in their language, with
+    what `attach(recipient)` gives (made in their language too)."""
     for user in {user for user in recipients if user.email and user.is_active}:
         with translation.override(language_of(user)):
             subject, _, body = render_to_string(template, {**context, "recipient": user, "site_url": base_url or settings.SITE_URL}).strip().partition("\n")
-        transaction.on_commit(lambda s=subject, b=body, to=user.email: _deliver(s, b, to))
+            files = attach(user) if attach else []
+        transaction.on_commit(lambda s=subject, b=body, to=user.email, f=files: _deliver(s, b, to, f))
 
 
-def _deliver(subject: str, body: str, to: str) -> None:
+def _deliver(subject: str, body: str, to: str, files: list[Attachment] = ()) -> None:
+    message = EmailMessage(subject.strip(), body.strip() + "\n", None, [to])
+    for name, content, mimetype in files:
+        message.attach(name, content, mimetype)
     try:
-        send_mail(subject.strip(), body.strip() + "\n", None, [to])
+        message.send()
     except OSError:  # an unreachable mail server must not undo the work that was just saved
         logger.exception("Could not send mail to %s", to)
 
@@ -131,9 +140,20 @@ def send_cycle_reminders(
             continue
         with transaction.atomic():
             Reminder.objects.create(cycle=cycle, recipient=user, kind=kind, sent_on=today, commitment_count=len(owed))
-            _send([user], "tracker/email/reminder.txt", {"cycle": cycle, "commitments": owed, "kind": kind, "today": today}, base_url=base_url)
+            _send([user], "tracker/email/reminder.txt", {"cycle": cycle, "commitments": owed, "kind": kind, "today": today},
+                  base_url=base_url, attach=lambda person: [reminder_workbook(person, cycle)])
         sent += 1
     return sent
+
+
+def reminder_workbook(user, cycle: ReportingCycle) -> Attachment:
+    """The recipient's progress workbook for the cycle, pre-filled with their drafts, in the active
+    language: a reminder they can answer from their spreadsheet and upload back."""
+    from tracker.exports import XLSX_TYPE
+    from tracker.workbook import build_workbook, workbook_commitments
+
+    content = build_workbook(user, workbook_commitments(user, cycle), cycle, translation.get_language())
+    return f"progress-{cycle.mechanism.code}-{timezone.localdate():%Y%m%d}.xlsx", content, XLSX_TYPE
 
 
 def due_reminders(today: datetime.date | None = None) -> dict[ReportingCycle, int]:

@@ -8,8 +8,10 @@ finally saved. Files left behind by abandoned forms are removed after a day.
 from __future__ import annotations
 
 import datetime
+import re
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.core.files import File
 from django.core.files.storage import default_storage
@@ -54,7 +56,10 @@ def keep(request: HttpRequest, form_key: str, uploads: list[UploadedFile]) -> No
     for upload in uploads:
         upload.seek(0)  # a refused save may have read it already
         file_id = secrets.token_urlsafe(12)
-        path = default_storage.save(f"{FOLDER}/{file_id}-{upload.name}", upload)
+        # Stored under its id and plain extension only (the name is kept in the session): a name of
+        # any length, script or character would otherwise be more than the file system takes.
+        suffix = Path(upload.name).suffix
+        path = default_storage.save(f"{FOLDER}/{file_id}{suffix if re.fullmatch(r'\.[A-Za-z0-9]{1,8}', suffix) else ''}", upload)
         entries.append({"id": file_id, "name": upload.name, "size": upload.size, "path": path, "kept_at": timezone.now().isoformat()})
     _save_entries(request, form_key, entries)
 

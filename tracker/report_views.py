@@ -6,9 +6,9 @@ import re
 
 from django.contrib import messages
 from django.contrib.staticfiles import finders
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -16,19 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tracker import exports, reports, selectors, services
-from tracker.models import Snapshot
-
-
-def _session(request: HttpRequest, code: str, number: int):
-    session = selectors.session_visible_to(request.user, code=code, number=number)
-    if session is None:
-        raise Http404
-    return session
-
-
-def _may_snapshot(request: HttpRequest, session) -> bool:
-    return request.user.has_perm("tracker.add_reportingcycle") and selectors.mechanisms_coordinated_by(request.user).filter(pk=session.mechanism_id).exists()
+from tracker import access, exports, reports, selectors, services
 
 
 def _as_at(request: HttpRequest) -> datetime.date:
@@ -45,10 +33,10 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 
 def session_report(request: HttpRequest, code: str, number: int) -> HttpResponse:
-    session = _session(request, code, number)
+    session = access.access_session(request.user, code, number)
     snapshot = None
-    if re.fullmatch(r"[0-9]{1,12}", request.GET.get("snapshot", "")):
-        snapshot = get_object_or_404(Snapshot, pk=int(request.GET["snapshot"]), session=session)
+    if re.fullmatch(r"[0-9]{1,12}", request.GET.get("snapshot", "")):  # anything else: the live report
+        snapshot = access.access_snapshot(request.user, session, request.GET["snapshot"])
         report = reports.SessionReport(session=session, as_at=snapshot.as_at, rows=snapshot.rows, snapshot=snapshot)
     else:
         report = reports.session_report(session, request.user, _as_at(request))
@@ -66,7 +54,6 @@ def session_report(request: HttpRequest, code: str, number: int) -> HttpResponse
     context = {
         "report": report,
         "snapshots": session.snapshots.all(),
-        "may_snapshot": _may_snapshot(request, session),
         "query": request.GET.urlencode(),
         "today": timezone.localdate(),
     }
@@ -86,9 +73,7 @@ def _pdf(request: HttpRequest, report: reports.SessionReport, filename: str) -> 
 
 @require_POST
 def snapshot_create(request: HttpRequest, code: str, number: int) -> HttpResponse:
-    session = _session(request, code, number)
-    if not _may_snapshot(request, session):
-        raise PermissionDenied(_("Only the coordinators of this mechanism freeze snapshots."))
+    session = access.access_session(request.user, code, number, "snapshot")
     try:
         as_at = datetime.date.fromisoformat(request.POST.get("as_at", "") or timezone.localdate().isoformat())
     except ValueError:
@@ -108,17 +93,14 @@ def snapshot_create(request: HttpRequest, code: str, number: int) -> HttpRespons
 
 
 def snapshot_compare(request: HttpRequest, code: str, number: int) -> HttpResponse:
-    session = _session(request, code, number)
-    snapshots = {str(s.pk): s for s in session.snapshots.all()}
-    before = snapshots.get(request.GET.get("a", ""))
-    after = snapshots.get(request.GET.get("b", ""))
-    if before is None:
-        raise Http404
+    session = access.access_session(request.user, code, number)
+    before = access.access_snapshot(request.user, session, request.GET.get("a", ""))
+    after = access.access_snapshot(request.user, session, request.GET["b"]) if request.GET.get("b") else None  # none: now
     after_rows = after.rows if after else reports.session_report(session, request.user).rows
     comparison = reports.compare_rows(before.rows, after_rows)
-    return render(request, "tracker/snapshot_compare.html", {"session": session, "before": before, "after": after, "comparison": comparison, "snapshots": snapshots.values()})
+    return render(request, "tracker/snapshot_compare.html", {"session": session, "before": before, "after": after, "comparison": comparison})
 
 
 def mechanism_report(request: HttpRequest, code: str) -> HttpResponse:
-    mechanism = get_object_or_404(selectors.mechanisms_visible_to(request.user), code=code)
+    mechanism = access.access_mechanism(request.user, code)
     return render(request, "tracker/mechanism_report.html", {"report": reports.mechanism_report(mechanism, request.user)})

@@ -1,7 +1,8 @@
 """Every read a page makes, starting from what the user may see.
 
-The one row-level rule lives here: `commitments_visible_to` and `commitments_editable_by`. Every
-view, export, report and API reads commitments through them.
+The row-level rule lives here, as querysets: `commitments_visible_to`, `commitments_editable_by`
+and their siblings. Every view, export, report and API reads rows through them; whether one user
+may do one thing to one object is asked of `tracker.access`, which is built on them.
 
 - Administrators (superusers, or the Administrator group) see and change everything.
 - Anyone with a membership sees every commitment of the mechanisms their organisation's party
@@ -11,7 +12,7 @@ view, export, report and API reads commitments through them.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -83,17 +84,6 @@ def commitments_reportable_by(user: User) -> QuerySet[Commitment]:
     return Commitment.objects.owned_by(organisations_of(user, [Role.OFFICIAL]))
 
 
-def may_manage(user: User, commitment: Commitment) -> bool:
-    """Whether the user may set a commitment's owners and due date: its mechanism's coordinators."""
-    if is_administrator(user):
-        return True
-    return user.has_perm("memoranda.change_commitment") and commitments_managed_by(user).filter(pk=commitment.pk).exists()
-
-
-def may_review(user: User, commitment: Commitment) -> bool:
-    return user.has_perm("tracker.review_progressupdate") and mechanisms_coordinated_by(user).filter(pk=commitment.session.mechanism_id).exists()
-
-
 def updates_visible_to(user: User) -> QuerySet[ProgressUpdate]:
     """Progress updates the user may read. A draft is seen only by the officials of the
     organisation writing it; everything else by whoever may see the commitment."""
@@ -114,25 +104,21 @@ def updates_editable_by(user: User) -> QuerySet[ProgressUpdate]:
     )
 
 
+def commitments_reviewable_by(user: User) -> QuerySet[Commitment]:
+    """Commitments whose progress updates the user may accept or return: their mechanisms', as coordinator."""
+    if not user.has_perm("tracker.review_progressupdate"):
+        return Commitment.objects.none()
+    return Commitment.objects.filter(session__mechanism__in=mechanisms_coordinated_by(user))
+
+
 def updates_reviewable_by(user: User) -> QuerySet[ProgressUpdate]:
     """Submitted updates awaiting the user's review, oldest first."""
-    if not user.has_perm("tracker.review_progressupdate"):
-        return ProgressUpdate.objects.none()
     return (
         ProgressUpdate.objects.awaiting_review()
-        .filter(commitment__session__mechanism__in=mechanisms_coordinated_by(user))
+        .filter(commitment__in=commitments_reviewable_by(user))
         .select_related("commitment__session__mechanism", "commitment__lead_organisation", "author", "organisation", "cycle")
         .order_by("submitted_at", "pk")
     )
-
-
-def may_see_internal_note(user: User, update: ProgressUpdate) -> bool:
-    """The internal note is for the organisation that wrote it and for the coordinators."""
-    if is_administrator(user) or update.author_id == user.pk:
-        return True
-    if organisations_of(user).filter(pk=update.organisation_id).exists():
-        return True
-    return mechanisms_coordinated_by(user).filter(pk=update.commitment.session.mechanism_id).exists()
 
 
 def cycles_visible_to(user: User) -> QuerySet[ReportingCycle]:
@@ -196,16 +182,6 @@ def cycle_completeness(cycle: ReportingCycle) -> list[dict]:
     return result
 
 
-def may_change_cycle(user: User, cycle: ReportingCycle) -> bool:
-    """Whether the user may close or reopen a cycle: the coordinators of its mechanism."""
-    return user.has_perm("tracker.change_reportingcycle") and mechanisms_coordinated_by(user).filter(pk=cycle.mechanism_id).exists()
-
-
-def may_remind_cycle(user: User, cycle: ReportingCycle) -> bool:
-    """Whether the user may send reminders in a cycle: the coordinators of its mechanism."""
-    return user.has_perm("tracker.remind_reportingcycle") and mechanisms_coordinated_by(user).filter(pk=cycle.mechanism_id).exists()
-
-
 # A commitment is outstanding in a cycle while no update of it has been submitted or accepted there.
 OUTSTANDING_STATES = [UpdateState.DRAFT, UpdateState.RETURNED]
 
@@ -233,9 +209,18 @@ def cycle_outstanding_led_by(user: User, cycle: ReportingCycle, organisation_id:
 def cycle_lead_organisation(cycle: ReportingCycle, pk: str | int) -> Organisation | None:
     """An organisation named in a request, if it leads a commitment of the cycle (a row of its
     completeness); otherwise None."""
-    if not str(pk).isdigit():
+    if not re.fullmatch(r"[0-9]{1,12}", str(pk)):  # ASCII digits only: "²" is a digit to str.isdigit, not to the database
         return None
     return Organisation.objects.filter(pk=pk, pk__in=cycle_commitments(cycle).values("lead_organisation")).first()
+
+
+def cycle_owner_organisation(cycle: ReportingCycle, pk: str | int) -> Organisation | None:
+    """An organisation named in a request, if it leads or supports a commitment of the cycle; otherwise None."""
+    if not re.fullmatch(r"[0-9]{1,12}", str(pk)):
+        return None
+    commitments = cycle_commitments(cycle)
+    owns = Q(pk__in=commitments.values("lead_organisation")) | Q(pk__in=commitments.values("supporting_organisations"))
+    return Organisation.objects.filter(owns, pk=pk).first()
 
 
 def cycle_history(cycle: ReportingCycle, limit: int = 20) -> QuerySet:
@@ -428,9 +413,7 @@ def updates_withdrawable_by(user: User) -> QuerySet[ProgressUpdate]:
 def withdrawn_from_review(user: User, pk: int) -> bool:
     """Whether `pk` is an update the user could have reviewed that its author took back to draft:
     a reviewer who opened it before then is told so rather than answered 'not found'."""
-    if not user.has_perm("tracker.review_progressupdate"):
-        return False
-    drafts = ProgressUpdate.objects.filter(pk=pk, state=UpdateState.DRAFT, commitment__session__mechanism__in=mechanisms_coordinated_by(user))
+    drafts = ProgressUpdate.objects.filter(pk=pk, state=UpdateState.DRAFT, commitment__in=commitments_reviewable_by(user))
     return ProgressUpdate.history.model.objects.filter(id__in=drafts.values("pk"), state=UpdateState.SUBMITTED).exists()
 
 
@@ -440,54 +423,6 @@ def next_in_queue(user: User, after: ProgressUpdate | None = None) -> ProgressUp
     if after is not None:
         queue = queue.exclude(pk=after.pk)
     return queue.first()
-
-
-@dataclass(frozen=True)
-class UpdateActions:
-    """What a person may do about the progress of one commitment, so that pages offer only that."""
-
-    may_report: bool = False
-    editable: ProgressUpdate | None = None  # their organisation's draft, or its update returned for changes
-    awaiting: ProgressUpdate | None = None  # the update awaiting review, whoever wrote it
-    may_review: bool = False
-
-    @property
-    def may_start(self) -> bool:
-        """A new update may be written: nothing of theirs is in hand and nothing awaits review."""
-        return self.may_report and self.editable is None and self.awaiting is None
-
-    @property
-    def review(self) -> ProgressUpdate | None:
-        """The update this person should review here, if any."""
-        return self.awaiting if self.may_review else None
-
-
-def update_actions(user: User, commitments) -> dict[int, UpdateActions]:
-    """For each commitment (of those the user sees), what they may do about its progress; in a
-    fixed number of queries whatever the number of commitments."""
-    pks = [commitment.pk for commitment in commitments]
-    if not pks or not user.is_authenticated:
-        return {pk: UpdateActions() for pk in pks}
-    reportable: set[int] = set()
-    if user.has_perm("tracker.submit_progressupdate"):
-        reportable = set(commitments_reportable_by(user).filter(pk__in=pks).values_list("pk", flat=True))
-    editable: dict[int, ProgressUpdate] = {}
-    for update in updates_editable_by(user).filter(commitment_id__in=reportable).order_by("-updated_at", "-pk"):
-        editable.setdefault(update.commitment_id, update)
-    awaiting: dict[int, ProgressUpdate] = {}
-    for update in updates_visible_to(user).filter(commitment_id__in=pks, state=UpdateState.SUBMITTED).order_by("submitted_at", "pk"):
-        awaiting.setdefault(update.commitment_id, update)
-    reviewable: set[int] = set()
-    if user.has_perm("tracker.review_progressupdate"):
-        reviewable = set(
-            Commitment.objects.filter(pk__in=pks, session__mechanism__in=mechanisms_coordinated_by(user)).values_list("pk", flat=True)
-        )
-    return {
-        pk: UpdateActions(
-            may_report=pk in reportable, editable=editable.get(pk), awaiting=awaiting.get(pk), may_review=pk in reviewable
-        )
-        for pk in pks
-    }
 
 
 def coordinators_to_ask(user: User, limit: int = 5) -> list:

@@ -7,7 +7,9 @@ functions guard the workflow itself: which state may follow which, and stale edi
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
@@ -60,6 +62,48 @@ def _moved_since(commitment: Commitment, version: int) -> bool:
     return base is not None and (base.status, base.progress) != (commitment.status, commitment.progress)
 
 
+# Files written to storage by the service running in this thread (see `_evidence_files_removed_on_failure`).
+_stored_files: ContextVar[list | None] = ContextVar("stored_evidence_files", default=None)
+
+
+def _evidence_files_removed_on_failure[F: Callable](service: F) -> F:
+    """Evidence files are written to storage while the update is saved, but storage takes no part in
+    the transaction: when it rolls back (a refused link, a file name too long, a database error, a
+    failed notification, a commit that fails), the files would stay on disk with no row. Wrapped
+    around the transaction, this deletes them again whenever the service does not return.
+
+    It cannot see a rollback of a caller's own, enclosing transaction after the service returned:
+    views call these services as their transaction (no ATOMIC_REQUESTS)."""
+
+    @functools.wraps(service)
+    def wrapper(*args, **kwargs):
+        stored: list = []
+        token = _stored_files.set(stored)
+        try:
+            return service(*args, **kwargs)
+        except BaseException:
+            for storage, name in stored:
+                storage.delete(name)
+            raise
+        finally:
+            _stored_files.reset(token)
+
+    return wrapper
+
+
+def _update_fields_as_sent(update: ProgressUpdate, fields: dict, files: Sequence[UploadedFile], links: Sequence[str]) -> bool:
+    """Whether `update` already holds exactly these fields and this evidence: the same form sent
+    twice, as a double click on "save" does."""
+    if any(getattr(update, name) != value for name, value in fields.items()):
+        return False
+    evidence = list(update.evidence.all())
+    return (
+        sorted(item.description for item in evidence if item.file) == sorted(upload.name[:300] for upload in files)
+        and sorted(item.url for item in evidence if item.url) == sorted(links)
+    )
+
+
+@_evidence_files_removed_on_failure
 @transaction.atomic
 def progress_update_create(
     *,
@@ -82,25 +126,34 @@ def progress_update_create(
     is_demo: bool = False,
     notify: bool = True,
 ) -> ProgressUpdate:
-    """Start a progress update on a commitment, as a draft or submitted for review at once."""
+    """Start a progress update on a commitment, as a draft or submitted for review at once.
+
+    An organisation has one update in progress per commitment. The commitment's row is locked
+    first, so that two requests at once (a double click on "save draft") are taken one after the
+    other: the second finds what the first saved, and returns it if it is the same form sent again,
+    or is refused, rather than making a second draft."""
     commitment = Commitment.objects.select_for_update().get(pk=commitment.pk)
     _check_version(current=commitment.version, expected=commitment_version, what=_("commitment"), instance=commitment)
-    update = ProgressUpdate(
-        commitment_version=commitment.version,
-        commitment=commitment,
-        author=author,
-        organisation=organisation,
-        cycle=cycle,
-        proposed_status=proposed_status,
-        proposed_progress=proposed_progress,
-        narrative=narrative,
-        narrative_zh=narrative_zh,
-        next_steps=next_steps,
-        next_steps_zh=next_steps_zh,
-        not_pursued_reason=not_pursued_reason,
-        internal_note=internal_note,
-        is_demo=is_demo,
+    fields = {
+        "author": author, "cycle": cycle, "proposed_status": proposed_status, "proposed_progress": proposed_progress,
+        "narrative": narrative, "narrative_zh": narrative_zh, "next_steps": next_steps, "next_steps_zh": next_steps_zh,
+        "not_pursued_reason": not_pursued_reason, "internal_note": internal_note,
+    }
+    in_progress = ProgressUpdate.objects.filter(
+        commitment=commitment, state__in=[UpdateState.DRAFT, UpdateState.RETURNED, UpdateState.SUBMITTED]
     )
+    in_progress = in_progress.filter(organisation=organisation) if organisation is not None else in_progress.filter(organisation=None, author=author)
+    for existing in in_progress:
+        sent_again = existing.state == (UpdateState.SUBMITTED if submit else UpdateState.DRAFT)
+        if sent_again and _update_fields_as_sent(existing, fields, evidence_files, evidence_links):
+            return existing
+        if existing.is_editable:
+            raise ValidationError(
+                _("Your organisation already has an update in progress on this commitment; continue that one "
+                  "(from the commitment's page or from your commitments) instead of starting another."),
+                code="update_in_progress",
+            )
+    update = ProgressUpdate(commitment_version=commitment.version, commitment=commitment, organisation=organisation, is_demo=is_demo, **fields)
     if submit:
         _check_nothing_else_awaits_review(commitment)
         update.state = UpdateState.SUBMITTED
@@ -115,9 +168,13 @@ def progress_update_create(
 
 
 def _add_evidence(update: ProgressUpdate, files: Sequence[UploadedFile], links: Sequence[str]) -> None:
+    """Attach files and links. Call from a service wrapped in `_evidence_files_removed_on_failure`."""
+    stored = _stored_files.get()
     for upload in files:
         evidence = Evidence(update=update, description=upload.name[:300])
         evidence.file.save(upload.name, upload, save=False)
+        if stored is not None:
+            stored.append((evidence.file.storage, evidence.file.name))
         evidence.full_clean()
         evidence.save()
     for link in links:
@@ -126,6 +183,7 @@ def _add_evidence(update: ProgressUpdate, files: Sequence[UploadedFile], links: 
         evidence.save()
 
 
+@_evidence_files_removed_on_failure
 @transaction.atomic
 def progress_update_edit(
     *,
@@ -417,9 +475,9 @@ CYCLE_REOPENED = gettext_noop("Reopened the cycle")
 
 def _check_coordinates_cycle(*, cycle: ReportingCycle, by: AbstractBaseUser) -> None:
     """Closing and reopening are for the coordinators of the cycle's mechanism (and administrators)."""
-    from tracker.selectors import may_change_cycle
+    from tracker.access import may
 
-    if not may_change_cycle(by, cycle):
+    if not may(by, "change", cycle):
         raise PermissionDenied(_("Only a coordinator of this cycle's mechanism may close or reopen it."))
 
 

@@ -2,6 +2,10 @@
 
 Development defaults are safe: SQLite in the project folder, DEBUG off unless asked for. With DEBUG
 off a SECRET_KEY must be given, and startup says so rather than running with a guessable key.
+
+A deployment says so with DJANGO_ENV=production (tracker/wsgi.py sets it for every WSGI server
+unless told otherwise). In production the development `.env` that `make` writes is never read,
+DEBUG on refuses to start, and HTTPS, secure cookies and HSTS are on unless explicitly turned off.
 """
 import os
 from pathlib import Path
@@ -25,7 +29,14 @@ def read_env_file(path: Path) -> None:
             os.environ.setdefault(key.strip(), value.strip().strip('"').strip("'"))
 
 
-read_env_file(Path(os.environ.get("ENV_FILE", BASE_DIR / ".env")))
+ENVIRONMENT = os.environ.get("DJANGO_ENV", "development").strip().lower()
+if ENVIRONMENT not in {"development", "production"}:
+    raise ImproperlyConfigured(f"DJANGO_ENV must be 'development' or 'production', not {ENVIRONMENT!r}.")
+PRODUCTION = ENVIRONMENT == "production"
+# The `.env` of a development checkout (DEBUG=true) must never reach a deployment started in the
+# same folder: production takes its settings from the real environment only.
+if not PRODUCTION:
+    read_env_file(Path(os.environ.get("ENV_FILE", BASE_DIR / ".env")))
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -40,6 +51,11 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG")
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured(
+        "DEBUG is on with DJANGO_ENV=production. Debug pages show settings and source code to anyone: "
+        "unset DEBUG (or set DEBUG=false) in the production environment."
+    )
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
@@ -55,7 +71,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG e
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "tracker.admin_site.TrackerAdminConfig",  # django.contrib.admin, asking for two-factor sign-in
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -67,7 +83,10 @@ INSTALLED_APPS = [
     "django_tables2",
     "import_export",
     "simple_history",
-    "axes",
+    "tracker.admin_site.SignInRecordsConfig",  # axes
+    "django_otp",
+    "tracker.admin_site.AuthenticatorsConfig",  # django_otp.plugins.otp_totp
+    "tracker.admin_site.BackupCodesConfig",  # django_otp.plugins.otp_static
     "memoranda",
     "tracker",
 ]
@@ -81,9 +100,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "tracker.middleware.NoStoreWhenSignedIn",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "tracker.middleware.SessionTimeout",
+    "tracker.middleware.TwoFactorRequired",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -115,22 +137,54 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        # Production keeps each worker's connection for a minute (checked before reuse): opening
+        # one per request held PostgreSQL to a third of SQLite's requests per second.
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60" if PRODUCTION else "0")),
+        conn_health_checks=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
-    # Counts failed sign-ins and locks an account/address out after too many (django-axes).
+    # Refuses a sign-in while the sign-in policy (tracker/signin.py) holds it back (django-axes).
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = 1  # hours
+# The sign-in policy (README, "Sign-in and sessions"). Failed sign-ins are counted per account and
+# address together, per address, and per account across all addresses, each with its own limit:
+SIGNIN_PAIR_LIMIT = int(os.environ.get("SIGNIN_PAIR_LIMIT", "5"))  # one account from one address →
+SIGNIN_ADDRESS_LIMIT = int(os.environ.get("SIGNIN_ADDRESS_LIMIT", "30"))  # any accounts from one address →
+SIGNIN_LOCK_MINUTES = int(os.environ.get("SIGNIN_LOCK_MINUTES", "15"))  # … locked this long
+SIGNIN_ACCOUNT_LIMIT = int(os.environ.get("SIGNIN_ACCOUNT_LIMIT", "10"))  # one account, any address → slowed:
+SIGNIN_ACCOUNT_WINDOW_HOURS = int(os.environ.get("SIGNIN_ACCOUNT_WINDOW_HOURS", "24"))
+SIGNIN_DELAY_MAX_MINUTES = int(os.environ.get("SIGNIN_DELAY_MAX_MINUTES", "60"))  # 1, 2, 4 … minutes, at most this
+# Behind a reverse proxy, how many proxies (each appending to X-Forwarded-For) stand in front of
+# the application; 0 trusts no header and counts REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+AXES_HANDLER = "tracker.signin.SignInHandler"
+AXES_CLIENT_IP_CALLABLE = "tracker.signin.client_ip_address"
+AXES_USERNAME_CALLABLE = "tracker.signin.recorded_username"
+AXES_LOCKOUT_CALLABLE = "tracker.signin.lockout_response"
+# The policy above decides (tracker.signin.SignInHandler), not axes' single counter; axes records
+# every attempt (AccessAttempt), failure (AccessFailureLog) and sign-in/out (AccessLog).
+AXES_LOCK_OUT_AT_FAILURE = False
+AXES_FAILURE_LIMIT = SIGNIN_PAIR_LIMIT
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_COOLOFF_TIME = SIGNIN_ACCOUNT_WINDOW_HOURS  # hours an attempt record is kept after its last failure
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # an attempt refused unread is not a failure
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Two-factor sign-in (django-otp, TOTP) for administrators, coordinators and staff; off by default
+# only in development, where the demo accounts sign in with a password alone.
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", not DEBUG)
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Plenary commitment tracker")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # administrators reset a device, never read its secret
+# Sessions end after this long without a request, and in any case this long after signing in.
+SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "60"))
+SESSION_MAX_HOURS = int(os.environ.get("SESSION_MAX_HOURS", "12"))
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 60 * 60
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 3  # a reset link works for three hours
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -224,10 +278,16 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY") else None
-# A deployment behind HTTPS turns these on (see README); they would lock a plain-HTTP intranet out.
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT")
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS")
+# Production is served over HTTPS: redirect plain HTTP and tell browsers (HSTS) never to try it
+# again. A development checkout on plain HTTP leaves them off; each can be set by the environment.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365) if PRODUCTION else "0"))
+# Subdomains of the tracker's own host name (not of the department's domain) are ours too.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
+# Preloading (security.W021) is for the owner of the whole domain to ask browsers for, not for
+# one application on one host name of it.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
@@ -258,6 +318,8 @@ LOGGING = {
         "django.security.csrf": {"filters": ["refusal_in_one_line"]},
         "django.server": {"handlers": ["django.server"], "filters": ["refusal_logged_by_django"], "level": "INFO", "propagate": False},
         # WeasyPrint narrates every step of every PDF at INFO.
-        "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}, "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"},
+        # axes warns of every failed sign-in; tracker.signin already writes one line for each.
+        "axes": {"level": "ERROR"},
     },
 }

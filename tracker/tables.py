@@ -9,7 +9,36 @@ from memoranda.models import Commitment, in_language
 from tracker.templatetags.tracker_tags import bilingual, progress_bar, status_badge
 
 
+class SelectColumn(tables.Column):
+    """A checkbox per row the person may manage, for the list's bulk form (`form="bulk-form"`: the
+    table need not be inside the form). Its heading ticks every row of the page, with the script."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            verbose_name=_("Select"), empty_values=(), orderable=False, exclude_from_export=True,
+            attrs={"th": {"class": "select"}, "td": {"class": "select"}}, **kwargs,
+        )
+
+    @property
+    def header(self):
+        return format_html(
+            '<label class="select-page" hidden><input type="checkbox" data-bulk-page form="bulk-form">'
+            '<span class="visually-hidden">{}</span></label>', _("Select all rows on this page"),
+        )
+
+    def render(self, record: Commitment) -> str:
+        if not getattr(record, "may_manage", False):
+            return ""
+        return format_html(
+            '<input type="checkbox" name="commitment" value="{}" form="bulk-form" data-bulk-row aria-label="{}">',
+            record.pk, _("Select %(ref)s") % {"ref": record.ref},
+        )
+
+
 class CommitmentTable(tables.Table):
+    """The list; `select` (the bulk form's checkboxes) is left out for those who manage nothing."""
+
+    select = SelectColumn()
     ref = tables.Column(
         linkify=True, verbose_name=_("Ref."), attrs={"td": {"class": "ref"}},
         order_by=("session__mechanism__code", "session__number", "area_position", "item_position"),
@@ -25,6 +54,7 @@ class CommitmentTable(tables.Table):
     class Meta:
         model = Commitment
         fields = ["ref", "title", "area", "lead_organisation", "status", "progress", "due_on", "latest_update_at"]
+        sequence = ["select", "..."]
         template_name = "django_tables2/table.html"
         # Each cell carries its column's name: on a phone the stylesheet lays a row out as a card
         # and prints the name before the value ("Lead: …").

@@ -8,8 +8,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.db.models import Avg
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
@@ -21,7 +21,9 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from memoranda.choices import Status
-from tracker import charts, exports, selectors, services
+from memoranda.parsing.numerals import whole_number
+from tracker import access, bulk, charts, exports, selectors, services
+from tracker.bulk_views import BulkCommitmentForm
 from tracker.filters import PAGE_SIZES, CommitmentFilter
 from tracker.tables import CommitmentTable
 from tracker.history import history_entries
@@ -51,9 +53,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
 
 
 def session_detail(request: HttpRequest, code: str, number: int) -> HttpResponse:
-    session = selectors.session_visible_to(request.user, code=code, number=number)
-    if session is None:
-        raise Http404
+    session = access.access_session(request.user, code, number)
     commitments = list(selectors.session_commitments(request.user, session))
     areas = []
     for area, items in groupby(commitments, key=lambda c: (c.area_position, c.area)):
@@ -71,11 +71,9 @@ def session_detail(request: HttpRequest, code: str, number: int) -> HttpResponse
 def commitment_detail(request: HttpRequest, ref: str) -> HttpResponse:
     if ref != ref.upper():  # refs are upper case; a hand-typed hkbj-4-6.5 still finds its page
         return redirect("commitment-detail", ref=ref.upper())
-    commitment = selectors.commitment_for_page(request.user, ref)
-    if commitment is None:
-        raise Http404
     user = request.user
-    may_manage = selectors.may_manage(user, commitment)
+    commitment = access.access_commitment(user, ref, for_page=True)
+    may_manage = access.may(user, "manage", commitment)
     in_progress = (
         selectors.updates_visible_to(user)
         .filter(commitment=commitment, state__in=[UpdateState.DRAFT, UpdateState.SUBMITTED, UpdateState.RETURNED])
@@ -83,8 +81,7 @@ def commitment_detail(request: HttpRequest, ref: str) -> HttpResponse:
     )
     context = {
         "commitment": commitment,
-        "may_report": user.has_perm("tracker.submit_progressupdate") and selectors.commitments_reportable_by(user).filter(pk=commitment.pk).exists(),
-        "actions": selectors.update_actions(user, [commitment])[commitment.pk],  # the buttons offered: report, continue, review
+        "actions": access.update_actions(user, [commitment])[commitment.pk],  # the buttons offered: report, continue, review
         "may_manage": may_manage,
         "in_progress": in_progress,
         "history": history_entries(list(commitment.history.select_related("history_user"))) if may_manage else None,
@@ -96,16 +93,10 @@ def commitment_detail(request: HttpRequest, ref: str) -> HttpResponse:
 @require_POST
 def commitment_carry_forward_undo(request: HttpRequest, ref: str) -> HttpResponse:
     """A coordinator takes back carrying a commitment forward: it is reported on again."""
-    commitment = selectors.commitment_for_page(request.user, ref)
-    if commitment is None:
-        raise Http404
-    if not selectors.may_manage(request.user, commitment):
-        raise PermissionDenied(_("Only the coordinators of this mechanism may undo carrying a commitment forward."))
+    commitment = access.access_commitment(request.user, ref, "undo_carry_forward")
     version = request.POST.get("version", "")
     try:
-        services.commitment_carry_forward_undo(
-            commitment=commitment, by=request.user, commitment_version=int(version) if version.isdigit() else None
-        )
+        services.commitment_carry_forward_undo(commitment=commitment, by=request.user, commitment_version=whole_number(version))
     except ValidationError as error:  # stale, or no longer carried forward
         messages.error(request, " ".join(error.messages))
     else:
@@ -139,6 +130,14 @@ class CommitmentListView(SingleTableMixin, FilterView):
     def get_queryset(self):
         return selectors.with_latest_update(selectors.with_owners(selectors.commitments_visible_to(self.request.user))).in_reading_order()
 
+    def get_table_data(self):
+        # Which rows get a checkbox for the bulk form: in the page's own query, not one per row.
+        return bulk.with_may_manage(self.request.user, super().get_table_data())
+
+    def get_table_kwargs(self):
+        self.may_bulk = bulk.may_manage_any(self.request.user)
+        return {} if self.may_bulk else {"exclude": ("select",)}
+
     def get_table_pagination(self, table):
         size = self.request.GET.get("size", "")
         return {"per_page": int(size) if size in {str(choice) for choice in PAGE_SIZES} else PAGE_SIZES[0]}
@@ -167,6 +166,8 @@ class CommitmentListView(SingleTableMixin, FilterView):
         context["query"] = query.urlencode()
         context["page_sizes"] = PAGE_SIZES
         context["size"] = self.get_table_pagination(None)["per_page"]
+        if self.may_bulk:  # the bulk form: for those who manage commitments (coordinators)
+            context["bulk_form"] = BulkCommitmentForm(user=self.request.user, initial={"filter_query": context["query"], "count": context["table"].paginator.count})
         return context
 
 

@@ -1,15 +1,17 @@
 """The progress workflow: officials report, coordinators review, cycles collect the reports.
 
-Every object named in a URL is fetched through the row-level rule in `tracker.selectors`: what
-the user may not see answers 404, what they may see but not do answers 403.
+Every object named in a URL is fetched through its accessor in `tracker.access`: what the user may
+not see answers 404, what they may see but not do answers 403.
 """
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -18,30 +20,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from memoranda.models import Commitment
-from tracker import notifications, pending_uploads, review, selectors, services
+from tracker import access, notifications, pending_uploads, review, selectors, services
 from tracker.forms import CommitmentAssignForm, ProgressUpdateForm, ReportingCycleForm, ReviewForm
 from tracker.history import changes_since
-from tracker.models import Evidence, ProgressUpdate, ReminderKind, ReportingCycle, Role, UpdateState
-
-
-def _visible_commitment(request: HttpRequest, ref: str) -> Commitment:
-    commitment = selectors.commitments_visible_to(request.user).select_related("session__mechanism", "lead_organisation").filter(ref=ref).first()
-    if commitment is None:
-        raise Http404
-    return commitment
-
-
-def _visible_update(request: HttpRequest, pk: int) -> ProgressUpdate:
-    update = (
-        selectors.updates_visible_to(request.user)
-        .select_related("commitment__session__mechanism", "commitment__lead_organisation", "author", "reviewer", "organisation", "cycle")
-        .prefetch_related("evidence")
-        .filter(pk=pk)
-        .first()
-    )
-    if update is None:
-        raise Http404
-    return update
+from tracker.models import ProgressUpdate, ReminderKind, ReportingCycle, Role, UpdateState
 
 
 def _reporting_organisation(request: HttpRequest, commitment: Commitment):
@@ -76,10 +58,16 @@ def _stale(request, form: ProgressUpdateForm | CommitmentAssignForm, instance, e
     return changes_since(changed_instance, opened_at)
 
 
+def _posted(request: HttpRequest) -> tuple:
+    """A form's data and files when the request is a POST, even an empty one (`request.POST or None`
+    would leave a form with nothing posted unbound, and an unbound form has no cleaned data)."""
+    if request.method == "POST":
+        return request.POST, request.FILES
+    return None, None
+
+
 def update_create(request: HttpRequest, ref: str) -> HttpResponse:
-    commitment = _visible_commitment(request, ref)
-    if not request.user.has_perm("tracker.submit_progressupdate") or not selectors.commitments_reportable_by(request.user).filter(pk=commitment.pk).exists():
-        raise PermissionDenied(_("Only officials of the organisations that own this commitment may report on it."))
+    commitment = access.access_commitment(request.user, ref, "report")
     pending = selectors.updates_editable_by(request.user).filter(commitment=commitment).first()
     if pending is not None:
         messages.info(request, _("Your organisation already has an update in progress on this commitment; continue it here."))
@@ -90,7 +78,7 @@ def update_create(request: HttpRequest, ref: str) -> HttpResponse:
         return redirect("update-detail", pk=awaiting.pk)
     cycle = selectors.open_cycle_for(commitment.session.mechanism_id)
     initial = {"proposed_status": commitment.status, "proposed_progress": commitment.progress, "version": commitment.version}
-    form = ProgressUpdateForm(request.POST or None, request.FILES or None, initial=initial)
+    form = ProgressUpdateForm(*_posted(request), initial=initial)
 
     def save(arguments: dict) -> ProgressUpdate:
         return services.progress_update_create(
@@ -139,16 +127,14 @@ def _saved_message(request: HttpRequest, update: ProgressUpdate) -> None:
 
 
 def update_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    update = _visible_update(request, pk)
-    if not selectors.updates_editable_by(request.user).filter(pk=update.pk).exists():
-        raise PermissionDenied(_("This update cannot be changed: it has been submitted or accepted, or it is another organisation's."))
+    update = access.access_update(request.user, pk, "edit")
     initial = {
         "proposed_status": update.proposed_status, "proposed_progress": update.proposed_progress, "narrative": update.narrative,
         "narrative_zh": update.narrative_zh, "next_steps": update.next_steps, "next_steps_zh": update.next_steps_zh,
         "not_pursued_reason": update.not_pursued_reason, "internal_note": update.internal_note,
         "version": update.version, "commitment_version": update.commitment.version,
     }
-    form = ProgressUpdateForm(request.POST or None, request.FILES or None, initial=initial)
+    form = ProgressUpdateForm(*_posted(request), initial=initial)
 
     def save(arguments: dict) -> ProgressUpdate:
         return services.progress_update_edit(
@@ -164,15 +150,15 @@ def _update_page(request: HttpRequest, update: ProgressUpdate, *, review_form: R
     """The update page: its content in the reader's language, its review history and what changed
     since it was returned, and only the actions this person may take on it."""
     user = request.user
-    may_review = selectors.may_review(user, update.commitment)
+    may_review = access.may(user, "review", update)
     if review_form is None and may_review and update.state == UpdateState.SUBMITTED:
         review_form = ReviewForm.for_update(update)
     context = {
         "update": update,
         "commitment": update.commitment,
-        "show_internal_note": selectors.may_see_internal_note(user, update),
-        "may_edit": selectors.updates_editable_by(user).filter(pk=update.pk).exists(),
-        "may_withdraw": selectors.updates_withdrawable_by(user).filter(pk=update.pk).exists(),
+        "show_internal_note": access.may(user, "see_internal_note", update),
+        "may_edit": access.may(user, "edit", update),
+        "may_withdraw": update.state == UpdateState.SUBMITTED and access.may(user, "withdraw", update),
         "review_form": review_form if may_review and update.state == UpdateState.SUBMITTED else None,
         "may_review": may_review,
         "next_in_queue": selectors.next_in_queue(user, after=update) if may_review and update.state != UpdateState.SUBMITTED else None,
@@ -185,7 +171,7 @@ def _update_page(request: HttpRequest, update: ProgressUpdate, *, review_form: R
 def _update_to_review(request: HttpRequest, pk: int) -> ProgressUpdate | None:
     """The update, or None (with a message) when its author withdrew it before this reviewer decided."""
     try:
-        return _visible_update(request, pk)
+        return access.access_update(request.user, pk)
     except Http404:
         if not selectors.withdrawn_from_review(request.user, pk):
             raise
@@ -205,8 +191,7 @@ def update_review(request: HttpRequest, pk: int) -> HttpResponse:
     update = _update_to_review(request, pk)
     if update is None:
         return redirect("review-queue")
-    if not selectors.may_review(request.user, update.commitment):
-        raise PermissionDenied(_("Only the coordinators of this mechanism review its updates."))
+    access.require(request.user, "review", update)
     form = ReviewForm(request.POST)
     if not form.is_valid():
         return _update_page(request, update, review_form=form, status=400)
@@ -240,9 +225,7 @@ def update_review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def update_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     """An official takes back an update submitted by mistake, before anyone has reviewed it."""
-    update = _visible_update(request, pk)
-    if not selectors.updates_of_own_organisations(request.user).filter(pk=update.pk).exists():
-        raise PermissionDenied(_("Only officials of the organisation that wrote this update may withdraw it."))
+    update = access.access_update(request.user, pk, "withdraw")
     try:
         version = int(request.POST.get("version", ""))
     except ValueError:
@@ -258,7 +241,9 @@ def update_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     """Evidence files are served only to those who may see their update, never from a public folder."""
-    evidence = get_object_or_404(Evidence.objects.filter(update__in=selectors.updates_visible_to(request.user)), pk=pk, file__gt="")
+    evidence = access.access_evidence(request.user, pk)
+    if not evidence.file:  # a link: nothing to download here
+        raise Http404
     try:
         handle = evidence.file.open("rb")
     except FileNotFoundError:
@@ -267,8 +252,7 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 def review_queue(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm("tracker.review_progressupdate"):
-        raise PermissionDenied(_("The review queue is for coordinators."))
+    access.require(request.user, "review", ProgressUpdate)
     return render(request, "tracker/review_queue.html", {"updates": selectors.with_previous_returns(selectors.updates_reviewable_by(request.user))})
 
 
@@ -293,16 +277,14 @@ def my_commitments(request: HttpRequest) -> HttpResponse:
         "returned": mine.filter(state=UpdateState.RETURNED).order_by("-reviewed_at"),
         "drafts": mine.filter(state=UpdateState.DRAFT).order_by("-updated_at"),
         "awaiting": mine.filter(state=UpdateState.SUBMITTED).order_by("-submitted_at"),
-        "actions": selectors.update_actions(request.user, commitments),  # per commitment: report, continue, or awaiting review
+        "actions": access.update_actions(request.user, commitments),  # per commitment: report, continue, or awaiting review
     }
     return render(request, "tracker/my.html", context)
 
 
 def commitment_manage(request: HttpRequest, ref: str) -> HttpResponse:
-    commitment = _visible_commitment(request, ref)
-    if not selectors.may_manage(request.user, commitment):
-        raise PermissionDenied(_("Only the coordinators of this mechanism assign its owners."))
-    form = CommitmentAssignForm(request.POST or None, instance=commitment, initial={"version": commitment.version})
+    commitment = access.access_commitment(request.user, ref, "manage")
+    form = CommitmentAssignForm(*_posted(request)[:1], instance=commitment, initial={"version": commitment.version})
     changed = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -328,14 +310,13 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
         accepted=Count("updates", filter=Q(updates__state=UpdateState.ACCEPTED), distinct=True),
         awaiting=Count("updates", filter=Q(updates__state=UpdateState.SUBMITTED), distinct=True),
     )
-    return render(request, "tracker/cycle_list.html", {"cycles": cycles, "may_open": request.user.has_perm("tracker.add_reportingcycle")})
+    return render(request, "tracker/cycle_list.html", {"cycles": cycles, "may_open": access.may(request.user, "open", ReportingCycle)})
 
 
 def cycle_create(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm("tracker.add_reportingcycle"):
-        raise PermissionDenied(_("Only coordinators open reporting cycles; your account has no coordinator role."))
+    access.require(request.user, "open", ReportingCycle)
     mechanisms = selectors.mechanisms_coordinated_by(request.user)
-    form = ReportingCycleForm(request.POST or None, mechanisms=mechanisms)
+    form = ReportingCycleForm(*_posted(request)[:1], mechanisms=mechanisms)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         cycle = services.cycle_open(
@@ -345,19 +326,6 @@ def cycle_create(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Cycle opened: officials now see what is due."))
         return redirect(cycle.get_absolute_url())
     return render(request, "tracker/cycle_form.html", {"form": form}, status=400 if form.errors else 200)
-
-
-def _visible_cycle(request: HttpRequest, pk: int) -> ReportingCycle:
-    return get_object_or_404(selectors.cycles_visible_to(request.user), pk=pk)
-
-
-def _cycle_for_coordinator(request: HttpRequest, pk: int, may) -> ReportingCycle:
-    """The cycle named in the URL, for an action of its coordinators: 404 when out of sight, 403
-    when `may(user, cycle)` says no."""
-    cycle = _visible_cycle(request, pk)
-    if not may(request.user, cycle):
-        raise PermissionDenied(_("Only the coordinators of this mechanism remind, close or reopen its reporting cycles."))
-    return cycle
 
 
 def _drill_down(request: HttpRequest, cycle: ReportingCycle, rows: list[dict], *, may_remind: bool) -> dict | None:
@@ -382,17 +350,18 @@ def _drill_down(request: HttpRequest, cycle: ReportingCycle, rows: list[dict], *
 
 
 def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    cycle = _visible_cycle(request, pk)
+    cycle = access.access_cycle(request.user, pk)
     rows = selectors.cycle_completeness(cycle)
     total = sum(row["total"] for row in rows)
     accepted = sum(row["accepted"] for row in rows)
-    may_change = selectors.may_change_cycle(request.user, cycle)
-    may_remind = cycle.is_open and selectors.may_remind_cycle(request.user, cycle)
+    may_change = access.may(request.user, "change", cycle)
+    may_remind = cycle.is_open and access.may(request.user, "remind", cycle)
     context = {
         "cycle": cycle, "rows": rows, "total": total, "accepted": accepted,
         "outstanding": sum(row["outstanding"] for row in rows),
         "percent": round(100 * accepted / total) if total else 100,
         "may_remind": may_remind,
+        "may_report_for": access.may(request.user, "report_for", cycle),  # an organisation's workbook
         "may_close": may_change and cycle.closed_on is None,
         "may_reopen": may_change and cycle.closed_on is not None,
         "selected": _drill_down(request, cycle, rows, may_remind=may_remind),
@@ -407,7 +376,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def cycle_remind(request: HttpRequest, pk: int) -> HttpResponse:
     """Remind those who owe updates: everyone, or the officials of one organisation (its row of
     completeness), optionally about only the commitments ticked in its drill-down."""
-    cycle = _cycle_for_coordinator(request, pk, selectors.may_remind_cycle)
+    cycle = access.access_cycle(request.user, pk, "remind")
     back = cycle.get_absolute_url()
     if not cycle.is_open:
         messages.error(request, _("No reminder was sent: this cycle is not open."))
@@ -421,7 +390,7 @@ def cycle_remind(request: HttpRequest, pk: int) -> HttpResponse:
         back = f"{back}?{urlencode({'organisation': organisation.pk})}#outstanding"
     commitments = None
     if request.POST.get("selected_only"):
-        chosen = [value for value in request.POST.getlist("commitment") if value.isdigit()]
+        chosen = [value for value in request.POST.getlist("commitment") if re.fullmatch(r"[0-9]{1,12}", value)]
         commitments = list(selectors.cycle_outstanding(cycle).filter(pk__in=chosen))
         if not commitments:
             messages.error(request, _("No reminder was sent: tick at least one commitment still awaiting an update."))
@@ -445,7 +414,7 @@ def cycle_remind(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def cycle_close(request: HttpRequest, pk: int) -> HttpResponse:
     """GET asks for confirmation, saying what is still outstanding; POST closes the cycle."""
-    cycle = _cycle_for_coordinator(request, pk, selectors.may_change_cycle)
+    cycle = access.access_cycle(request.user, pk, "change")
     if request.method == "POST":
         services.cycle_close(cycle=cycle, by=request.user)
         messages.success(request, _("The cycle is closed."))
@@ -468,7 +437,7 @@ def cycle_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def cycle_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    cycle = _cycle_for_coordinator(request, pk, selectors.may_change_cycle)
+    cycle = access.access_cycle(request.user, pk, "change")
     services.cycle_reopen(cycle=cycle, by=request.user)
     messages.success(request, _("The cycle is open again: officials see what is due and reminders resume."))
     return redirect(cycle.get_absolute_url())

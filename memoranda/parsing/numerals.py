@@ -28,13 +28,25 @@ ORDINAL_PATTERN = (
 NUMBER_PATTERN = rf"(?:\d{{1,3}}|{'|'.join(sorted(NUMBER_WORDS, key=len, reverse=True))})"
 CHINESE_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "兩": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 CHINESE_NUMBER_PATTERN = r"[〇零一二兩两三四五六七八九十百\d]+"
+DATABASE_INTEGER_MAX = 2**31 - 1  # the smallest integer column any of our databases has
+
+
+def whole_number(text: str, low: int = 0, high: int = DATABASE_INTEGER_MAX) -> int | None:
+    """`text` as a whole number from `low` to `high`, or None. For anything a person or a file
+    sends: only ASCII digits ("²" and "٣" are digits to str.isdecimal, not to the database), and
+    never int() of an unbounded string (Python refuses one of more than 4,300 digits)."""
+    text = str(text)
+    if not re.fullmatch(r"[0-9]{1,%d}" % len(str(high)), text):
+        return None
+    number = int(text)
+    return number if low <= number <= high else None
 
 
 def english_number(word: str) -> int | None:
     """'8' → 8, 'eight' → 8, 'Thirteen' → 13."""
     word = word.lower()
-    if word.isdecimal():
-        return int(word)
+    if word.isdecimal():  # any script's digits, as documents write them (１５ in Chinese)
+        return int(word) if len(word) <= 9 else None
     return NUMBER_WORDS.get(word)
 
 
@@ -56,8 +68,8 @@ def english_ordinal(word: str) -> int | None:
 
 def chinese_number(text: str) -> int | None:
     """一 → 1, 十 → 10, 十二 → 12, 二十一 → 21, 一百零一 → 101, 二〇一八 → 2018, and plain digits."""
-    if text.isdecimal():
-        return int(text)
+    if text.isdecimal():  # any script's digits, as documents write them (１５ in Chinese)
+        return int(text) if len(text) <= 9 else None
     if not text or any(char not in CHINESE_DIGITS and char not in "十百" for char in text):
         return None
     if "十" not in text and "百" not in text:

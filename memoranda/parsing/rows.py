@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy, override
 from memoranda.choices import Status
 from memoranda.parsing.encoding import MAX_SOURCE_BYTES, decode_source
 from memoranda.parsing.model import MemorandumParseError, Problem
+from memoranda.parsing.numerals import whole_number
 
 COLUMNS = [
     "ref", "session", "area", "area_position", "item_position", "title", "title_zh", "text", "text_zh",
@@ -197,7 +198,7 @@ def check_rows(dataset: tablib.Dataset) -> None:
             problems.append(Problem(_("A commitment not pursued needs a reason."), line=number, field="not_pursued_reason"))
         for column, low, high in (("progress", 0, 100), ("area_position", 1, 999), ("item_position", 1, 999)):
             value = _text(row[column])
-            if not value.isdecimal() or not low <= int(value) <= high:
+            if whole_number(value, low, high) is None:
                 problems.append(Problem(_("%(value)s must be a whole number from %(low)s to %(high)s.") % {
                     "value": repr(value), "low": low, "high": high}, line=number, field=column))
         due = row["due_on"]

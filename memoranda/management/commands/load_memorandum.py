@@ -16,13 +16,15 @@ from memoranda.parsing import (
     parse_memorandum,
     source_text,
 )
+from memoranda.parsing.numerals import whole_number
 from memoranda.sources import source_checksum
 
 
 def positive_number(value: str) -> int:
-    if not value.isdecimal() or not 1 <= int(value) <= 999:
+    number = whole_number(value, 1, 999)
+    if number is None:
         raise argparse.ArgumentTypeError(f"{value!r} is not a session number (1 to 999)")
-    return int(value)
+    return number
 
 
 class Command(BaseCommand):
@@ -146,9 +148,10 @@ class Command(BaseCommand):
         confirmed = {}
         for entry in links:
             number, _, ref = entry.partition("=")
-            if not number.isdecimal() or int(number) < 1 or not ref:
+            item = whole_number(number, 1)
+            if item is None or not ref:
                 raise CommandError(f"--link {entry!r}: write it as ITEM=REF, e.g. 3=HKBJ-3-2.1")
-            confirmed[int(number) - 1] = ref.strip()
+            confirmed[item - 1] = ref.strip()
         result = services.memorandum_import(
             parsed=parsed, checksum=plan.checksum, source_text=source_text(data, format) if format not in ("yaml", "json") else "",
             source_file=(Path(path).name, data), mechanism=mechanism, links=confirmed,

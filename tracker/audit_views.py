@@ -6,7 +6,6 @@ import datetime
 from django import forms
 from django.contrib.admin.models import LogEntry
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -14,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tracker import access, audit, exports
+from tracker import access, audit, exports, paging
 
 DEFAULT_DAYS = 30
 PAGE_SIZE = 50
@@ -81,11 +80,6 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         return exports.xlsx_response(
             audit.export_rows(log), audit.COLUMNS, filename, audit.headings(), title=_("Audit log"), widths=audit.WIDTHS
         )
-    query = form.data.copy()  # the dates used, so that every page and export is of the same range
-    query.pop("page", None)
-    query.pop("_export", None)
-    page = Paginator(log, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "tracker/audit_log.html", {
-        "form": form, "page": page, "query": query.urlencode(),
-        "page_links": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
-    })
+    # The dates used (defaults included), so that every page and export is of the same range.
+    context = paging.page_of(request, log, PAGE_SIZE, query=form.data)
+    return render(request, "tracker/audit_log.html", {"form": form, **context})

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from memoranda.choices import Status
 from memoranda.models import Area, Commitment, Organisation, Party, PlenarySession
 from tracker import selectors
-from tracker.models import ProgressUpdate, ReportingCycle, UpdateState
+from tracker.models import ProgressUpdate, ReportingCycle, Role, UpdateState
 
 PAGE_SIZES = [25, 50, 100, 200]
 
@@ -63,6 +63,10 @@ class CommitmentFilter(django_filters.FilterSet):
     no_update = django_filters.BooleanFilter(
         method="filter_no_update", label=_("No accepted update in the open cycle"), widget=forms.CheckboxInput
     )
+    # "My commitments" links here for the rest of what a cycle awaits from the official's organisations.
+    mine = django_filters.BooleanFilter(
+        method="filter_mine", label=_("Led or supported by my organisations"), widget=forms.CheckboxInput
+    )
     # The drill-down of a cycle's completeness links here: what the cycle still waits for.
     outstanding_in_cycle = django_filters.ModelChoiceFilter(
         queryset=_cycles, method="filter_outstanding_in_cycle", label=_("Awaiting an update in the cycle")
@@ -83,6 +87,11 @@ class CommitmentFilter(django_filters.FilterSet):
 
     def filter_overdue(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
         return queryset.overdue(timezone.localdate()) if value else queryset
+
+    def filter_mine(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        if not value:
+            return queryset
+        return queryset.owned_by(selectors.organisations_of(self.request.user, [Role.OFFICIAL]))
 
     def filter_outstanding_in_cycle(self, queryset: QuerySet, name: str, cycle: ReportingCycle | None) -> QuerySet:
         """Commitments the cycle covers with no update submitted or accepted in it yet."""

@@ -191,6 +191,13 @@ class ProgressUpdate(Archivable):
             ("submit_progressupdate", _("Can report progress on the organisation's commitments")),
             ("review_progressupdate", _("Can accept or return progress updates")),
         ]
+        indexes = [
+            # A cycle's progress asks, per commitment, for its best update in the cycle (dashboard,
+            # cycle pages, /my/): without this index that scanned every update of the cycle per row.
+            models.Index(fields=["commitment", "cycle", "state"], name="update_commitment_cycle"),
+            # The review queue and the menu's count: submitted updates, oldest first.
+            models.Index(fields=["state", "submitted_at"], name="update_state_submitted"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(proposed_status__in=Status.values), name="update_status_valid"),
             models.CheckConstraint(

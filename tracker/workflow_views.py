@@ -20,10 +20,16 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from memoranda.models import Commitment
-from tracker import access, notifications, pending_uploads, review, selectors, services
+from tracker import access, notifications, paging, pending_uploads, review, selectors, services
 from tracker.forms import CommitmentAssignForm, ProgressUpdateForm, ReportingCycleForm, ReviewForm
 from tracker.history import changes_since
 from tracker.models import ProgressUpdate, ReminderKind, ReportingCycle, Role, UpdateState
+
+# Long lists are paged: a secretariat's queue before a plenary, a bureau's hundreds of commitments.
+REVIEWS_PER_PAGE = 50
+MY_COMMITMENTS_PER_PAGE = 25
+MY_DUE_SHOWN = 20  # per open cycle; the rest are one link away, on the filtered list
+MY_UPDATES_SHOWN = 20  # of each: returned, drafts, awaiting review
 
 
 def _reporting_organisation(request: HttpRequest, commitment: Commitment):
@@ -253,31 +259,48 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
 
 def review_queue(request: HttpRequest) -> HttpResponse:
     access.require(request.user, "review", ProgressUpdate)
-    return render(request, "tracker/review_queue.html", {"updates": selectors.with_previous_returns(selectors.updates_reviewable_by(request.user))})
+    updates = selectors.with_previous_returns(selectors.updates_reviewable_by(request.user))
+    context = paging.page_of(request, updates, REVIEWS_PER_PAGE)
+    return render(request, "tracker/review_queue.html", {**context, "updates": context["page"].object_list})
 
 
 def my_commitments(request: HttpRequest) -> HttpResponse:
-    """An official's desk: what their organisations own, what each open cycle awaits, what came back."""
+    """An official's desk: what their organisations own, what each open cycle awaits, what came back.
+    Every list is bounded: a bureau may own thousands of commitments, so the table is paged, and each
+    cycle shows its first commitments due with a link to all of them on the filtered list."""
     organisations = selectors.organisations_of(request.user, [Role.OFFICIAL])
     owned = selectors.commitments_visible_to(request.user).owned_by(organisations)
-    commitments = list(selectors.with_latest_update(selectors.with_owners(owned)).in_reading_order())
+    paged = paging.page_of(request, selectors.with_latest_update(selectors.with_owners(owned)).in_reading_order(), MY_COMMITMENTS_PER_PAGE)
+    commitments = list(paged["page"].object_list)
+    shown = [commitment.pk for commitment in commitments]
     cycles, cycle_state = [], {}
     for cycle in selectors.cycles_visible_to(request.user).open().order_by("due_on"):
-        in_cycle = list(selectors.with_cycle_state(selectors.cycle_commitments(cycle).filter(pk__in=owned.values("pk")), cycle).in_reading_order())
-        due = [c for c in in_cycle if c.cycle_state not in (UpdateState.SUBMITTED, UpdateState.ACCEPTED)]
-        cycles.append({"cycle": cycle, "due": due})
-        for commitment in in_cycle:
+        covered = selectors.cycle_commitments(cycle).filter(pk__in=owned.values("pk"))
+        reported = Q(cycle_state__in=[UpdateState.SUBMITTED, UpdateState.ACCEPTED])
+        due = selectors.with_cycle_state(covered, cycle).filter(Q(cycle_state__isnull=True) | ~reported)
+        due_shown = list(due.in_reading_order()[:MY_DUE_SHOWN])
+        all_due_url = reverse("commitment-list") + "?" + urlencode({"outstanding_in_cycle": cycle.pk, "mine": "on"})
+        cycles.append({"cycle": cycle, "due": due_shown, "due_count": due.count(), "all_due_url": all_due_url})
+        for commitment in selectors.with_cycle_state(covered.filter(pk__in=shown), cycle):
             cycle_state.setdefault(commitment.pk, commitment.cycle_state or "")
     mine = selectors.updates_visible_to(request.user).filter(organisation__in=organisations).select_related("commitment", "author", "reviewer")
+    in_hand = {  # newest first: the oldest first would hide what just happened
+        name: mine.filter(state=state).order_by(f"-{when}", "-pk")
+        for name, state, when in [
+            ("returned", UpdateState.RETURNED, "reviewed_at"), ("drafts", UpdateState.DRAFT, "updated_at"),
+            ("awaiting", UpdateState.SUBMITTED, "submitted_at"),
+        ]
+    }
     context = {
+        **paged,
         "organisations": organisations,
         "commitments": commitments,
         "cycles": cycles,
         "in_cycle": cycle_state,
-        "returned": mine.filter(state=UpdateState.RETURNED).order_by("-reviewed_at"),
-        "drafts": mine.filter(state=UpdateState.DRAFT).order_by("-updated_at"),
-        "awaiting": mine.filter(state=UpdateState.SUBMITTED).order_by("-submitted_at"),
-        "actions": access.update_actions(request.user, commitments),  # per commitment: report, continue, or awaiting review
+        **{name: list(updates[:MY_UPDATES_SHOWN]) for name, updates in in_hand.items()},
+        **{f"{name}_count": updates.count() for name, updates in in_hand.items()},
+        # per commitment shown (table and cycles): report, continue, or awaiting review
+        "actions": access.update_actions(request.user, commitments + [c for entry in cycles for c in entry["due"]]),
     }
     return render(request, "tracker/my.html", context)
 

@@ -11,6 +11,13 @@
   var scopeSelected = form.querySelector("input[name=scope][value=selected]");
   var scopeAll = form.querySelector("input[name=scope][value=all]");
 
+  // The list's panel: open on wide screens; on phones folded until asked for (or rows ticked, below).
+  var panel = document.getElementById("bulk-panel");
+  if (panel && window.matchMedia("(min-width: 56.25em)").matches) { panel.open = true; }
+  Array.prototype.forEach.call(document.querySelectorAll("[data-bulk-jump]"), function (jump) {
+    jump.addEventListener("click", function () { if (panel) { panel.open = true; } });
+  });
+
   function ticked() { return rows.filter(function (box) { return box.checked; }).length; }
 
   function refresh() {

@@ -121,6 +121,14 @@ def updates_reviewable_by(user: User) -> QuerySet[ProgressUpdate]:
     )
 
 
+def review_count(user: User) -> int:
+    """How many updates await the user's review: asked by the menu and the dashboard of the same
+    request, so it is counted once per request (kept on the request's user object)."""
+    if not hasattr(user, "_review_count"):
+        user._review_count = updates_reviewable_by(user).count()
+    return user._review_count
+
+
 def cycles_visible_to(user: User) -> QuerySet[ReportingCycle]:
     return ReportingCycle.objects.filter(mechanism__in=mechanisms_visible_to(user)).select_related("mechanism")
 
@@ -369,7 +377,7 @@ def my_tasks(user: User) -> dict:
         "owed": owed,
         "returned": mine.filter(state=UpdateState.RETURNED).count(),
         "drafts": mine.filter(state=UpdateState.DRAFT).count(),
-        "to_review": updates_reviewable_by(user).count(),
+        "to_review": review_count(user),
     }
 
 

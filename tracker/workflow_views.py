@@ -274,7 +274,9 @@ def my_commitments(request: HttpRequest) -> HttpResponse:
     commitments = list(paged["page"].object_list)
     shown = [commitment.pk for commitment in commitments]
     cycles, cycle_state = [], {}
-    for cycle in selectors.cycles_visible_to(request.user).open().order_by("due_on"):
+    # Only an official is asked for reports (a coordinator who is not sees no cycle here).
+    open_cycles = selectors.cycles_visible_to(request.user).open().order_by("due_on") if organisations else []
+    for cycle in open_cycles:
         covered = selectors.cycle_commitments(cycle).filter(pk__in=owned.values("pk"))
         reported = Q(cycle_state__in=[UpdateState.SUBMITTED, UpdateState.ACCEPTED])
         due = selectors.with_cycle_state(covered, cycle).filter(Q(cycle_state__isnull=True) | ~reported)

@@ -1,97 +1,342 @@
-"""Benchmarks: how long the heavy pages and exports take as commitments grow.
+"""Benchmark: the product served as in production, at 1,000 and 100,000 commitments.
 
-Run with `make bench`. It builds a throwaway SQLite database (or uses BENCH_DATABASE_URL), fills
-it with synthetic sessions of commitments, and times each page and export a few times. Speed is
-measured here, not in the tests: the tests assert what cannot drift (query counts, correctness).
+Run with `make bench` (never part of the test suite). For each size (BENCH_SIZES, default
+"1000,100000") it builds a database with `manage.py generate_demo_data` (SQLite in a temporary
+folder; kept and reused when BENCH_DATA_DIR is set), serves it with gunicorn as a deployment does
+(tracker.wsgi, DEBUG off, 2 workers), signs in over HTTP as a generated coordinator, official and
+administrator, and requests each page BENCH_RUNS times (default 7), giving p50 and p95. Exports
+are timed as rows per second with the growth of the worker's peak memory; the Django admin's
+changelist is measured in the same run, with the same filters, as the baseline a user gets for
+free. Budgets (issue 14) are checked at the largest size and printed as pass/fail; everything goes
+to bench/results.json.
+
+Speed is measured here, not in tests: the tests assert what cannot drift (query counts, results).
 """
+from __future__ import annotations
+
+import csv
+import http.cookiejar
+import io
+import json
+import math
 import os
+import platform
+import re
+import shutil
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-database = Path(tempfile.mkdtemp()) / "bench.sqlite3"
-os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{database}")
-os.environ.setdefault("SECRET_KEY", "bench-only")
-os.environ["PLAIN_STATIC_STORAGE"] = "true"
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-os.environ["DJANGO_SETTINGS_MODULE"] = "tracker.settings"
+PYTHON = sys.executable
+SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "1000,100000").split(",")]
+RUNS = int(os.environ.get("BENCH_RUNS", "7"))
+UPDATES_PER_COMMITMENT = int(os.environ.get("BENCH_UPDATES_PER_COMMITMENT", "4"))
+RESULTS = ROOT / "bench" / "results.json"
+SEARCH_WORD = "co-operation"
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.test import Client  # noqa: E402
-
-from memoranda.models import Area, Commitment, Organisation, PlenarySession  # noqa: E402
-from tracker import services  # noqa: E402
-from tracker.models import Role  # noqa: E402
-
-SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "1000,10000").split(",")]
+# Budgets at the largest size, in seconds (pages, p50) or rows per second (exports).
+PAGE_BUDGETS = {
+    "commitment page": 0.040, "list, default": 0.080, "dashboard": 0.150, "list, search": 0.200,
+    "/my/": 0.100, "/reviews/": 0.100, "cycle page": 0.100,
+}
+CSV_ROWS_PER_SECOND, XLSX_ROWS_PER_SECOND, CSV_MEMORY_MB = 40_000, 8_000, 60
+GROWTH_LIMIT = 2.0  # p50 at the largest size / p50 at the smallest
 
 
-def grow_to(total: int) -> None:
-    """Add sessions of 100 commitments each (10 areas × 10 items) until there are `total`."""
-    mechanism_session = PlenarySession.objects.get(number=4)
-    areas = list(Area.objects.order_by("position"))
-    lead = Organisation.objects.get(abbreviation="CMAB")
-    number = PlenarySession.objects.order_by("-number").first().number
-    while Commitment.objects.count() < total:
-        number += 1
-        session = PlenarySession.objects.create(mechanism=mechanism_session.mechanism, number=number)
-        Commitment.objects.bulk_create(
-            Commitment(
-                ref=f"HKBJ-{number}-{a}.{i}", session=session, area=areas[(a - 1) % len(areas)], area_position=a, item_position=i,
-                title=f"Item {i} of area {a}", text="Both sides would continue to co-operate on this item.", lead_organisation=lead,
-                status="ongoing" if i % 3 else "on_track", progress=(i * 7) % 100,
-            )
-            for a in range(1, 11) for i in range(1, 11)
+def environment(database_url: str) -> dict:
+    """A production environment on loopback: plain HTTP, so cookies may not be Secure, and no
+    second factor (the bench signs in by password; two-factor has its own tests)."""
+    return {
+        **os.environ, "DATABASE_URL": database_url, "DJANGO_ENV": "production", "DEBUG": "false",
+        "SECRET_KEY": "bench-only-" + "x" * 40, "ALLOWED_HOSTS": "127.0.0.1,localhost", "SECURE_COOKIES": "false",
+        "SECURE_SSL_REDIRECT": "false", "SECURE_HSTS_SECONDS": "0", "TWO_FACTOR_REQUIRED": "false",
+        "EMAIL_HOST": "127.0.0.1", "SITE_URL": "http://127.0.0.1", "LOG_LEVEL": "WARNING",
+        "SIGNIN_PAIR_LIMIT": "1000", "SIGNIN_ADDRESS_LIMIT": "1000", "SIGNIN_ACCOUNT_LIMIT": "1000",
+    }
+
+
+def manage(env: dict, *arguments: str, capture: bool = False) -> str:
+    result = subprocess.run(
+        [PYTHON, "manage.py", *arguments], cwd=ROOT, env={**env, "DJANGO_ENV": "development", "DEBUG": "true"},
+        check=True, text=True, stdout=subprocess.PIPE if capture else None,
+    )
+    return result.stdout or ""
+
+
+FACTS = """
+import json
+from django.contrib.auth import get_user_model
+from django.db.models import Count
+from memoranda.models import Area, Commitment, PlenarySession
+from tracker import selectors
+from tracker.models import Membership, ReportingCycle
+User = get_user_model()
+coordinator = User.objects.filter(username__startswith="gen", memberships__role="coordinator").order_by("pk").first()
+official = User.objects.filter(username__startswith="gen", memberships__role="official").order_by("pk").first()
+visible = selectors.commitments_visible_to(coordinator)
+commitment = visible.order_by("pk").first()
+session = PlenarySession.objects.filter(commitments__in=visible).annotate(n=Count("commitments")).order_by("-n").select_related("mechanism").first()
+cycle = selectors.cycles_visible_to(coordinator).open().order_by("pk").first()
+area = Area.objects.filter(commitments__in=visible).order_by("pk").first()
+print(json.dumps({
+    "coordinator": coordinator.username, "official": official.username,
+    "visible": visible.count(), "visible_all": Commitment.objects.count(), "ref": commitment.ref,
+    "session": [session.mechanism.code, session.number, session.n], "cycle": cycle.pk if cycle else None,
+    "area": area.pk, "mechanism": session.mechanism.code,
+}))
+"""
+
+# One session of exactly 200 items, for the PDF: generated sessions hold what the size gives.
+PDF_SESSION = """
+from memoranda.models import Commitment, PlenarySession
+first = PlenarySession.objects.filter(commitments__isnull=False).order_by("pk").first()
+if not PlenarySession.objects.filter(mechanism=first.mechanism, number=999).exists():
+    area = first.commitments.first().area
+    lead = first.commitments.exclude(lead_organisation=None).first().lead_organisation
+    session = PlenarySession.objects.create(mechanism=first.mechanism, number=999)
+    Commitment.objects.bulk_create(Commitment(
+        ref=f"{first.mechanism.code}-999-{i // 20 + 1}.{i % 20 + 1}", session=session, area=area,
+        area_position=i // 20 + 1, item_position=i % 20 + 1, title=f"Item {i + 1} of the benchmark session",
+        text="Both sides would continue to strengthen co-operation on this item. " * 4, lead_organisation=lead,
+        status="on_track", progress=(i * 7) % 100,
+    ) for i in range(200))
+print(first.mechanism.code)
+"""
+
+
+def build(size: int, folder: Path) -> tuple[str, dict]:
+    database = folder / f"bench-{size}-{UPDATES_PER_COMMITMENT}.sqlite3"
+    url = f"sqlite:///{database}"
+    env = environment(url)
+    if not database.exists():
+        started = time.perf_counter()
+        manage(env, "migrate", "--no-input", "-v", "0")
+        manage(env, "seed_plenary", "-v", "0")
+        manage(env, "seed_demo", "-v", "0")
+        manage(env, "generate_demo_data", "--commitments", str(size), "--updates-per-commitment", str(UPDATES_PER_COMMITMENT), "--seed", "1", "-v", "0")
+        manage(env, "shell", "-c", PDF_SESSION, capture=True)
+        print(f"  built {size:,} commitments in {time.perf_counter() - started:.0f} s", flush=True)
+    facts = json.loads(manage(env, "shell", "-c", FACTS, capture=True).strip().splitlines()[-1])
+    facts["pdf_mechanism"] = manage(env, "shell", "-c", PDF_SESSION, capture=True).strip().splitlines()[-1]
+    return url, facts
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """gunicorn as deployed, on a loopback port; stopped by its PID whatever happens."""
+
+    def __init__(self, database_url: str) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.env = environment(database_url)
+        static = Path(tempfile.mkdtemp(prefix="bench-static-"))
+        self.env["STATIC_ROOT"] = str(static)
+        manage(self.env, "collectstatic", "--no-input", "-v", "0")
+        self.process = subprocess.Popen(
+            [PYTHON, "-m", "gunicorn", "tracker.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{self.port}",
+             "--timeout", "120", "--log-level", "warning"],
+            cwd=ROOT, env=self.env,
         )
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(self.base + "/healthz", timeout=2)
+                return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("gunicorn did not answer /healthz")
+
+    def workers(self) -> list[int]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
 
 
-def timed(client: Client, url: str, runs: int = 3) -> float:
-    durations = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        response = client.get(url)
-        if hasattr(response, "streaming_content"):
-            for _chunk in response.streaming_content:
-                pass
-        assert response.status_code == 200, (url, response.status_code)
-        durations.append(time.perf_counter() - start)
-    return statistics.median(durations)
+def memory_kb(pid: int, field: str) -> int:
+    match = re.search(rf"^{field}:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text(), re.M)
+    return int(match.group(1)) if match else 0
+
+
+class Visitor:
+    """One signed-in person, with cookies, over real HTTP."""
+
+    def __init__(self, base: str, username: str, password: str = "demo") -> None:
+        self.base = base
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        page = self.get("/accounts/login/")[1].decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        data = urllib.parse.urlencode({"username": username, "password": password, "csrfmiddlewaretoken": token}).encode()
+        request = urllib.request.Request(self.base + "/accounts/login/", data=data, headers={"Referer": self.base + "/accounts/login/"})
+        final = self.opener.open(request, timeout=300).geturl()
+        if "/accounts/login/" in final:
+            raise RuntimeError(f"{username} could not sign in")
+
+    def get(self, path: str) -> tuple[float, bytes]:
+        started = time.perf_counter()
+        with self.opener.open(self.base + path, timeout=300) as response:
+            body = response.read()
+            if response.status != 200:
+                raise RuntimeError(f"{path}: {response.status}")
+        return time.perf_counter() - started, body
+
+
+def percentiles(durations: list[float]) -> dict:
+    ordered = sorted(durations)
+    return {"p50": statistics.median(ordered), "p95": ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)]}
+
+
+def measure(size: int, database_url: str, facts: dict) -> dict:
+    server = Server(database_url)
+    try:
+        coordinator, official = Visitor(server.base, facts["coordinator"]), Visitor(server.base, facts["official"])
+        administrator = Visitor(server.base, "admin")
+        code, number, _items = facts["session"]
+        last = max(1, math.ceil(facts["visible"] / 25))
+        admin_last = max(1, math.ceil(facts["visible_all"] / 100))
+        list_filter = f"area={facts['area']}&status=on_track"
+        pages = {
+            "dashboard": (coordinator, "/"),
+            "list, default": (coordinator, "/commitments/"),
+            "list, area and status": (coordinator, f"/commitments/?{list_filter}"),
+            "list, by due date": (coordinator, "/commitments/?sort=due_on"),
+            "list, search": (coordinator, f"/commitments/?q={SEARCH_WORD}"),
+            "list, last page": (coordinator, f"/commitments/?page={last}"),
+            "commitment page": (coordinator, f"/commitments/{facts['ref']}/"),
+            "session page": (coordinator, f"/sessions/{code}/{number}/"),
+            "session report": (coordinator, f"/reports/sessions/{code}/{number}/"),
+            "cross-session report": (coordinator, f"/reports/mechanisms/{facts['mechanism']}/"),
+            "/my/": (official, "/my/"),
+            "/reviews/": (coordinator, "/reviews/"),
+            "dashboard (official)": (official, "/"),
+            "list, default (official)": (official, "/commitments/"),
+        }
+        if facts["cycle"]:
+            pages["cycle page"] = (coordinator, f"/cycles/{facts['cycle']}/")
+        # The admin's changelist with the same filters: the baseline a user gets for free.
+        admin_pages = {
+            "list, default": "/admin/memoranda/commitment/",
+            "list, area and status": f"/admin/memoranda/commitment/?area__id__exact={facts['area']}&status__exact=on_track",
+            "list, by due date": "/admin/memoranda/commitment/?o=7",
+            "list, search": f"/admin/memoranda/commitment/?q={SEARCH_WORD}",
+            "list, last page": f"/admin/memoranda/commitment/?p={admin_last}",
+        }
+        figures: dict = {"pages": {}, "admin": {}, "exports": {}}
+        for name, (visitor, path) in pages.items():
+            visitor.get(path)  # warm: the first request of a worker loads templates and translations
+            figures["pages"][name] = {"path": path, **percentiles([visitor.get(path)[0] for _ in range(RUNS)])}
+            print(f"  {size:>7,} {name:28} p50 {figures['pages'][name]['p50'] * 1000:8.0f} ms", flush=True)
+        for name, path in admin_pages.items():
+            administrator.get(path)
+            figures["admin"][name] = {"path": path, **percentiles([administrator.get(path)[0] for _ in range(RUNS)])}
+        for kind in ("csv", "json", "xlsx"):
+            workers = server.workers()
+            for pid in workers:  # reset each worker's peak memory, so the peak measured is this export's
+                Path(f"/proc/{pid}/clear_refs").write_text("5")
+            before = {pid: memory_kb(pid, "VmRSS") for pid in workers}
+            seconds, body = coordinator.get(f"/commitments/?_export={kind}")
+            growth = max((memory_kb(pid, "VmHWM") - before[pid] for pid in workers), default=0) / 1024
+            rows = exported_rows(kind, body, facts["visible"])
+            figures["exports"][kind] = {"rows": rows, "seconds": seconds, "rows_per_second": rows / seconds, "memory_growth_mb": growth}
+            print(f"  {size:>7,} export {kind:5} {rows:,} rows in {seconds:.1f} s ({rows / seconds:,.0f} rows/s, +{growth:.0f} MB)", flush=True)
+        seconds, _ = coordinator.get(f"/reports/sessions/{facts['pdf_mechanism']}/999/?_export=pdf")
+        figures["exports"]["pdf, 200 items"] = {"seconds": seconds}
+        return figures
+    finally:
+        server.stop()
+
+
+def exported_rows(kind: str, body: bytes, visible: int) -> int:
+    if kind == "csv":
+        return max(0, sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8-sig")))) - 1)
+    if kind == "json":
+        data = json.loads(body)
+        return len(data if isinstance(data, list) else data.get("commitments", data.get("rows", [])))
+    return visible  # the XLSX holds the rows the list shows; counted by the database
+
+
+def budgets(results: dict) -> list[tuple[str, bool, str]]:
+    small, large = results[str(min(SIZES))], results[str(max(SIZES))]
+    checks = []
+    if len(SIZES) > 1:
+        for name, figure in large["pages"].items():
+            ratio = figure["p50"] / small["pages"][name]["p50"]
+            checks.append((f"{name}: p50 grows ≤ {GROWTH_LIMIT}×", ratio <= GROWTH_LIMIT, f"{ratio:.1f}×"))
+    for name, limit in PAGE_BUDGETS.items():
+        if name in large["pages"]:
+            p50 = large["pages"][name]["p50"]
+            checks.append((f"{name} ≤ {limit * 1000:.0f} ms", p50 <= limit, f"{p50 * 1000:.0f} ms"))
+    for name, admin in large["admin"].items():
+        ours = large["pages"][name]["p50"]
+        checks.append((f"{name} no slower than the admin's", ours <= admin["p50"], f"{ours * 1000:.0f} vs {admin['p50'] * 1000:.0f} ms"))
+    csv_figure, xlsx_figure = large["exports"]["csv"], large["exports"]["xlsx"]
+    checks.append((f"CSV ≥ {CSV_ROWS_PER_SECOND:,} rows/s", csv_figure["rows_per_second"] >= CSV_ROWS_PER_SECOND, f"{csv_figure['rows_per_second']:,.0f}"))
+    checks.append((f"CSV memory growth ≤ {CSV_MEMORY_MB} MB", csv_figure["memory_growth_mb"] <= CSV_MEMORY_MB, f"{csv_figure['memory_growth_mb']:.0f} MB"))
+    checks.append((f"XLSX ≥ {XLSX_ROWS_PER_SECOND:,} rows/s", xlsx_figure["rows_per_second"] >= XLSX_ROWS_PER_SECOND, f"{xlsx_figure['rows_per_second']:,.0f}"))
+    return checks
+
+
+def versions() -> dict:
+    import django
+
+    sqlite = subprocess.run([PYTHON, "-c", "import sqlite3; print(sqlite3.sqlite_version)"], text=True, capture_output=True).stdout.strip()
+    return {"python": platform.python_version(), "django": django.get_version(), "sqlite": sqlite}
 
 
 def main() -> None:
-    call_command("migrate", verbosity=0)
-    call_command("seed_plenary", verbosity=0)
-    user = get_user_model().objects.create_user("bench", password="bench")
-    services.membership_set(user=user, organisation=Organisation.objects.get(abbreviation="CMAB"), role=Role.COORDINATOR)
-    client = Client()
-    client.force_login(user)
-    pages = {
-        "dashboard": "/",
-        "list, 25 rows": "/commitments/",
-        "list, filtered text": "/commitments/?q=co-operate&status=on_track",
-        "CSV export, all rows": "/commitments/?_export=csv",
-        "XLSX export, all rows": "/commitments/?_export=xlsx",
-        "session page (100 items)": "/sessions/HKBJ/5/",
-        "session report, PDF (100 items)": "/reports/sessions/HKBJ/5/?_export=pdf",
-        "cross-session report": "/reports/mechanisms/HKBJ/",
-    }
-    print(f"{'page':36} " + " ".join(f"{n:>10,}" for n in SIZES) + "   (median seconds of 3 runs, by number of commitments)")
-    results: dict[str, list[float]] = {name: [] for name in pages}
-    for size in SIZES:
-        grow_to(size)
-        for name, url in pages.items():
-            results[name].append(timed(client, url, runs=1 if "PDF" in name else 3))
-    for name, durations in results.items():
-        print(f"{name:36} " + " ".join(f"{d:>10.3f}" for d in durations))
+    sys.path.insert(0, str(ROOT))
+    keep = os.environ.get("BENCH_DATA_DIR")
+    folder = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    results: dict = {}
+    try:
+        for size in SIZES:
+            print(f"{size:,} commitments", flush=True)
+            url, facts = build(size, folder)
+            results[str(size)] = {"facts": facts, **measure(size, url, facts)}
+    finally:
+        if not keep:
+            shutil.rmtree(folder, ignore_errors=True)
+    print()
+    header = f"{'page (p50 / p95, ms)':30}" + "".join(f"{size:>22,}" for size in SIZES) + f"{'admin at ' + format(max(SIZES), ','):>24}"
+    print(header)
+    large = results[str(max(SIZES))]
+    for name in large["pages"]:
+        cells = "".join(
+            f"{results[str(size)]['pages'][name]['p50'] * 1000:>13.0f} / {results[str(size)]['pages'][name]['p95'] * 1000:>6.0f}" for size in SIZES
+        )
+        admin = large["admin"].get(name)
+        print(f"{name:30}{cells}{(f'{admin['p50'] * 1000:>15.0f} / {admin['p95'] * 1000:>6.0f}' if admin else ''):>24}")
+    for kind, figure in large["exports"].items():
+        rate = f"{figure['rows_per_second']:,.0f} rows/s, +{figure['memory_growth_mb']:.0f} MB" if "rows" in figure else ""
+        print(f"{'export ' + kind:30}{figure['seconds']:>10.1f} s  {rate}")
+    print()
+    checks = budgets(results)
+    for label, passed, figure in checks:
+        print(f"{'pass' if passed else 'FAIL'}  {label:55} {figure}")
+    RESULTS.write_text(json.dumps({
+        "machine": {"platform": platform.platform(), "cpus": os.cpu_count()}, "versions": versions(),
+        "runs": RUNS, "sizes": SIZES, "results": results,
+        "budgets": [{"budget": label, "passed": passed, "figure": figure} for label, passed, figure in checks],
+    }, indent=2))
+    print(f"\nWrote {RESULTS.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

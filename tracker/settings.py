@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # its widget templates, for FORM_RENDERER (a TemplatesSetting renderer)
     "django_filters",
     "django_tables2",
     "import_export",
@@ -90,6 +91,9 @@ INSTALLED_APPS = [
     "memoranda",
     "tracker",
 ]
+
+# Select boxes drawn in Python, everything else by the templates (tracker/widgets.py says why).
+FORM_RENDERER = "tracker.widgets.FormRenderer"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

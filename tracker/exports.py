@@ -12,30 +12,29 @@ from __future__ import annotations
 
 import csv
 import datetime
+import decimal
 import io
 import json
 import math
-import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+import re
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import IO, Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
-from django.http import HttpResponse, StreamingHttpResponse
+from django.db.models import QuerySet
+from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.formats import get_format
 from django.utils.text import capfirst
 from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+import xlsxwriter
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.properties import PageSetupProperties
 
-from memoranda.models import Commitment, in_script
+from memoranda.models import Area, Commitment, Mechanism, Organisation, Party, Status, in_script
 from memoranda.parsing.rows import COLUMNS, EXPORT_ONLY_COLUMNS, HEADINGS
-from tracker.models import ProgressUpdate, UpdateState
+from tracker import selectors
+from tracker.models import ProgressUpdate
 from tracker.reports import shown
 
 # JSON, for machines: the import's columns and values, and a few more for readers.
@@ -56,93 +55,118 @@ def list_headings(columns: Sequence[str] = LIST_COLUMNS) -> list[str]:
     return [capfirst(str(HEADINGS[column])) for column in columns]
 
 
-def commitment_row(commitment: Commitment, today: datetime.date) -> dict[str, Any]:
-    """One commitment with the import's column names and values, for machines (JSON); needs
-    `with_owners` and `with_latest_update` applied."""
-    return {
-        "ref": commitment.ref,
-        "session": f"{commitment.session.mechanism.code}-{commitment.session.number}",
-        "area": commitment.area.name or commitment.area.name_zh,  # the import matches either
-        "area_position": commitment.area_position,
-        "item_position": commitment.item_position,
-        "title": commitment.title,
-        "title_zh": commitment.title_zh,
-        "text": commitment.text,
-        "text_zh": commitment.text_zh,
-        "lead_organisation": (commitment.lead_organisation.name or commitment.lead_organisation.name_zh) if commitment.lead_organisation else "",
-        "supporting_organisations": ";".join(o.name or o.name_zh for o in commitment.supporting_organisations.all()),
-        "parties": ";".join(p.code for p in commitment.parties.all()),
-        "responsible_officer": commitment.responsible_officer,
-        "status": commitment.status,
-        "progress": commitment.progress,
-        "not_pursued_reason": commitment.not_pursued_reason,
-        "due_on": commitment.due_on,
-        "continues": commitment.continues.ref if commitment.continues_id else "",
-        "mechanism": commitment.session.mechanism.name,
-        "status_label": str(commitment.get_status_display()),
-        "overdue": "yes" if commitment.is_overdue(today) else "",
-        "latest_update_on": _reviewed_on(commitment),
-        "latest_update": getattr(commitment, "latest_update_narrative", None) or "",
-        "latest_update_zh": getattr(commitment, "latest_update_narrative_zh", None) or "",
-    }
+# What an export reads of each commitment: plain values, never model instances (building those and
+# their related rows was most of an export's time). Names of areas, organisations, parties and
+# mechanisms come from lookups made once per export; supporting organisations, parties and the
+# latest accepted update's texts in one query per chunk of rows.
+ROW_VALUES = (
+    "pk", "ref", "session__mechanism__code", "session__mechanism_id", "session__number", "area_id", "area_position",
+    "item_position", "title", "title_zh", "text", "text_zh", "lead_organisation_id", "responsible_officer", "status",
+    "progress", "not_pursued_reason", "due_on", "continues__ref", "latest_update_id",
+)
+CHUNK = 2000
 
 
-def commitment_reader_row(commitment: Commitment, today: datetime.date) -> dict[str, Any]:
-    """One commitment as people read it (CSV, XLSX), in their language; the rows import reads it
-    back. Chinese texts are in the reader's script; the import takes a text that differs only in
-    script as unchanged."""
-    language = get_language() or "en"
-    chinese = (lambda text: in_script(text, language) if text else text) if language.startswith("zh") else (lambda text: text)
-    lead = commitment.lead_organisation
-    return {
-        "ref": commitment.ref,
-        "session": f"{commitment.session.mechanism.code}-{commitment.session.number}",
-        "area": commitment.area.display_name,
-        "area_position": commitment.area_position,
-        "item_position": commitment.item_position,
-        "title": commitment.title,
-        "title_zh": chinese(commitment.title_zh),
-        "text": commitment.text,
-        "text_zh": chinese(commitment.text_zh),
-        "lead_organisation": lead.display_name if lead else "",
-        "supporting_organisations": "; ".join(o.display_name for o in commitment.supporting_organisations.all()),
-        "parties": "; ".join(p.display_short_name for p in commitment.parties.all()),
-        "responsible_officer": commitment.responsible_officer,
-        "status": str(commitment.get_status_display()),
-        "progress": commitment.progress,
-        "not_pursued_reason": commitment.not_pursued_reason,
-        "due_on": commitment.due_on,
-        "continues": commitment.continues.ref if commitment.continues_id else "",
-        "mechanism": commitment.session.mechanism.display_name,
-        "overdue": _("Overdue") if commitment.is_overdue(today) else "",
-        "latest_update_on": _reviewed_on(commitment),
-        "latest_update": shown(
-            getattr(commitment, "latest_update_narrative", None), getattr(commitment, "latest_update_narrative_zh", None)
-        ).marked,
-    }
+class _Names(dict):
+    """id -> name of every row of a small table (areas, organisations, parties, mechanisms), read
+    the first time one is asked for: their number grows with the configuration, not with commitments."""
+
+    def __init__(self, model: type, name: Callable[[Any], str]) -> None:
+        super().__init__()
+        self.model, self.name = model, name
+
+    def __missing__(self, pk: int | None) -> str:
+        if pk is None:
+            return ""
+        if not self:
+            self.update({row.pk: self.name(row) for row in self.model.objects.all()})
+        return self.setdefault(pk, "")
 
 
-def _reviewed_on(commitment: Commitment) -> datetime.date | None:
-    reviewed_at = getattr(commitment, "latest_update_at", None)
-    return timezone.localtime(reviewed_at).date() if reviewed_at else None
+def _through_names(commitment_ids: Sequence[int], relation: str, names: _Names, separator: str) -> dict[int, str]:
+    """commitment id -> its supporting organisations or parties joined, in their own order."""
+    field = Commitment._meta.get_field(relation)
+    target = field.m2m_reverse_field_name()
+    ordering = [f"-{target}__{name[1:]}" if name.startswith("-") else f"{target}__{name}" for name in field.related_model._meta.ordering]
+    joined: dict[int, list[str]] = {}
+    for commitment_id, target_id in field.remote_field.through.objects.filter(commitment_id__in=commitment_ids).order_by(*ordering).values_list("commitment_id", f"{target}_id"):
+        joined.setdefault(commitment_id, []).append(names[target_id])
+    return {pk: separator.join(values) for pk, values in joined.items()}
 
 
-def _with_chinese_narrative(commitments: QuerySet[Commitment]) -> QuerySet[Commitment]:
-    """The Chinese narrative of the latest accepted update beside the English one that
-    `selectors.with_latest_update` annotates: one subquery, never a query per row."""
-    if "latest_update_narrative_zh" in commitments.query.annotations:
-        return commitments
-    latest = ProgressUpdate.objects.filter(commitment=OuterRef("pk"), state=UpdateState.ACCEPTED).order_by("-reviewed_at", "-pk")
-    return commitments.annotate(latest_update_narrative_zh=Subquery(latest.values("narrative_zh")[:1]))
+def _chunks(commitments: QuerySet[Commitment]) -> Iterator[list[dict[str, Any]]]:
+    """The selected commitments as dicts of ROW_VALUES, `CHUNK` at a time, in their order."""
+    if "latest_update_id" not in commitments.query.annotations:
+        commitments = selectors.with_latest_update(commitments)
+    values = commitments.select_related(None).prefetch_related(None).values(*ROW_VALUES)
+    chunk: list[dict[str, Any]] = []
+    for row in values.iterator(chunk_size=CHUNK):
+        chunk.append(row)
+        if len(chunk) == CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def commitment_rows(commitments: QuerySet[Commitment], *, for_people: bool = False) -> Iterator[dict[str, Any]]:
     """Rows in chunks, so that 100,000 commitments never sit in memory at once: as people read
-    them, or with the import's names and values."""
+    them (CSV, XLSX: in their language, which the rows import reads back; Chinese texts in the
+    reader's script, which the import takes as unchanged), or with the import's names and values
+    (JSON, for machines)."""
     today = timezone.localdate()
-    row = commitment_reader_row if for_people else commitment_row
-    for commitment in _with_chinese_narrative(commitments.select_related("continues")).iterator(chunk_size=1000):
-        yield row(commitment, today)
+    closed = set(Status.closed())
+    statuses = {value: str(label) for value, label in Status.choices}
+    language = get_language() or "en"
+    chinese = (lambda text: in_script(text, language) if text else text) if for_people and language.startswith("zh") else (lambda text: text)
+    either = lambda row: row.name or row.name_zh  # noqa: E731 (the import matches either)
+    areas = _Names(Area, (lambda row: row.display_name) if for_people else either)
+    organisations = _Names(Organisation, (lambda row: row.display_name) if for_people else either)
+    parties = _Names(Party, (lambda row: row.display_short_name) if for_people else (lambda row: row.code))
+    mechanisms = _Names(Mechanism, (lambda row: row.display_name) if for_people else (lambda row: row.name))
+    separator = "; " if for_people else ";"
+    overdue = _("Overdue") if for_people else "yes"
+    for chunk in _chunks(commitments):
+        ids = [row["pk"] for row in chunk]
+        supporting = _through_names(ids, "supporting_organisations", organisations, separator)
+        undertaking = _through_names(ids, "parties", parties, separator)
+        updates = {
+            pk: (narrative, narrative_zh, reviewed_at)
+            for pk, narrative, narrative_zh, reviewed_at in ProgressUpdate.objects.filter(
+                pk__in=[row["latest_update_id"] for row in chunk if row["latest_update_id"]]
+            ).values_list("pk", "narrative", "narrative_zh", "reviewed_at")
+        }
+        for row in chunk:
+            narrative, narrative_zh, reviewed_at = updates.get(row["latest_update_id"], ("", "", None))
+            due_on, status = row["due_on"], row["status"]
+            line = {
+                "ref": row["ref"],
+                "session": f"{row['session__mechanism__code']}-{row['session__number']}",
+                "area": areas[row["area_id"]],
+                "area_position": row["area_position"],
+                "item_position": row["item_position"],
+                "title": row["title"],
+                "title_zh": chinese(row["title_zh"]),
+                "text": row["text"],
+                "text_zh": chinese(row["text_zh"]),
+                "lead_organisation": organisations[row["lead_organisation_id"]],
+                "supporting_organisations": supporting.get(row["pk"], ""),
+                "parties": undertaking.get(row["pk"], ""),
+                "responsible_officer": row["responsible_officer"],
+                "status": statuses[status] if for_people else status,
+                "progress": row["progress"],
+                "not_pursued_reason": row["not_pursued_reason"],
+                "due_on": due_on,
+                "continues": row["continues__ref"] or "",
+                "mechanism": mechanisms[row["session__mechanism_id"]],
+                "overdue": overdue if due_on and status not in closed and due_on < today else "",
+                "latest_update_on": timezone.localtime(reviewed_at).date() if reviewed_at else None,
+            }
+            if for_people:
+                line["latest_update"] = shown(narrative, narrative_zh).marked
+            else:
+                line.update(status_label=statuses[status], latest_update=narrative or "", latest_update_zh=narrative_zh or "")
+            yield line
 
 
 # A cell starting with one of these is a formula to a spreadsheet program: text from users must
@@ -233,10 +257,11 @@ def excel_date_format() -> str:
     return "".join(parts)
 
 
-HEADER_FONT, HEADER_FILL = Font(name="Calibri", bold=True, color="FFFFFF"), PatternFill("solid", fgColor="0B4F6C")
-WRAPPED, TOP = Alignment(vertical="top", wrap_text=True), Alignment(vertical="top")
+HEADER_COLOUR = "0B4F6C"  # white on dark teal, in every workbook
 LINE_HEIGHT = 15  # points, for the default 11-point font
 MAX_ROW_HEIGHT = 409  # the most a spreadsheet row may be
+# Characters a spreadsheet draws about two wide: CJK ideographs and punctuation, kana, hangul, full-width forms.
+_WIDE = re.compile("[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd]")
 
 
 def _lines(value: Any, width: float) -> int:
@@ -246,18 +271,20 @@ def _lines(value: Any, width: float) -> int:
     if not isinstance(value, str) or not value:
         return 1
     room = max(width - 1, 1)
-    return sum(
+    lines = 0
+    for line in value.splitlines() or [""]:
+        wide = 0 if line.isascii() else len(_WIDE.findall(line))
         # Latin text wraps between words and loses a little of each line: allow for it.
-        max(1, math.ceil(sum(2 if unicodedata.east_asian_width(char) in "WF" else 1.15 for char in line) / room))
-        for line in value.splitlines() or [""]
-    )
+        lines += max(1, math.ceil((2 * wide + 1.15 * (len(line) - wide)) / room))
+    return lines
 
 
 def _height(values: Sequence[Any], widths: Sequence[float]) -> float:
     return min(MAX_ROW_HEIGHT, LINE_HEIGHT * max((_lines(value, width) for value, width in zip(values, widths, strict=False)), default=1) + 2)
 
 
-def xlsx_bytes(
+def write_xlsx(
+    file: IO[bytes],
     rows: Iterable[Mapping[str, Any]],
     columns: Sequence[str],
     headers: Sequence[str] | None = None,
@@ -266,65 +293,74 @@ def xlsx_bytes(
     widths: Mapping[str, float] | None = None,
     preamble: Sequence[Sequence[Any]] = (),
     fit_to_width: bool = False,
-) -> bytes:
+) -> None:
     """A workbook ready to read and to print: `preamble` rows of text (a title, "as at") above a styled
     header row that stays in view and repeats on every printed page, an autofilter, wrapped text in
     rows tall enough to show it, widths by column, real dates and numbers; printed landscape on A4,
-    and with `fit_to_width` all columns on the width of one page."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    header_row = len(preamble) + 1
-    sheet.freeze_panes = f"A{header_row + 1}"
-    sheet.print_title_rows = f"{header_row}:{header_row}"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = "9"  # A4
+    and with `fit_to_width` all columns on the width of one page.
+
+    Written by xlsxwriter in constant-memory mode, row by row to a temporary file: an export of
+    100,000 rows never holds its cells in memory (openpyxl's write-only mode was 4 times slower)."""
+    workbook = xlsxwriter.Workbook(file, {"constant_memory": True, "tmpdir": tempfile.gettempdir()})
+    sheet = workbook.add_worksheet(xlsx_text(title)[:31] or "Sheet1")
+    header_row = len(preamble)  # 0-based
+    sheet.freeze_panes(header_row + 1, 0)
+    sheet.repeat_rows(header_row)
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
     if fit_to_width:
-        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0  # as many pages down as it takes
-        sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    sheet.print_options.gridLines = True
-    sheet.oddFooter.center.text = "&P / &N"
+        sheet.fit_to_pages(1, 0)  # as many pages down as it takes
+    sheet.hide_gridlines(0)  # shown on screen and printed
+    sheet.set_footer("&C&P / &N")
     column_widths = [(widths or {}).get(column, 16) for column in columns]
-    for index, width in enumerate(column_widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    date_format = excel_date_format()
-    for number, values in enumerate(preamble, start=1):
-        cells = []
-        for value in values:
-            cell = WriteOnlyCell(sheet, value=xlsx_text(value) if isinstance(value, str) else value)  # runs on over the empty cells beside it
-            if number == 1:
-                cell.font = Font(name="Calibri", bold=True, size=14)
-            cells.append(cell)
-        if number == 1:
-            sheet.row_dimensions[number].height = 22
-        sheet.append(cells)
-    cells = []
-    for header in headers or columns:
-        cell = WriteOnlyCell(sheet, value=xlsx_text(str(header)))
-        cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, WRAPPED
-        cells.append(cell)
-    sheet.row_dimensions[header_row].height = _height([cell.value for cell in cells], column_widths)
-    sheet.append(cells)
-    count = 0
+    for index, width in enumerate(column_widths):
+        sheet.set_column(index, index, width)
+    title_format = workbook.add_format({"bold": True, "font_size": 14, "font_name": "Calibri"})
+    header_format = workbook.add_format({"bold": True, "font_color": "#FFFFFF", "bg_color": f"#{HEADER_COLOUR}", "font_name": "Calibri", "text_wrap": True, "valign": "top"})
+    wrapped = workbook.add_format({"text_wrap": True, "valign": "top"})
+    top = workbook.add_format({"valign": "top"})
+    dates = workbook.add_format({"valign": "top", "num_format": excel_date_format()})
+    for number, values in enumerate(preamble):
+        if number == 0:
+            sheet.set_row(number, 22)
+        for index, value in enumerate(values):
+            _write(sheet, number, index, value, title_format if number == 0 else None, dates)  # runs on over the empty cells beside it
+    header_texts = [xlsx_text(str(header)) for header in headers or columns]
+    sheet.set_row(header_row, _height(header_texts, column_widths))
+    for index, header in enumerate(header_texts):
+        sheet.write_string(header_row, index, header, header_format)
+    number = header_row
     for row in rows:
-        sheet.row_dimensions[header_row + count + 1].height = _height([row.get(column) for column in columns], column_widths)
-        values = []
-        for column in columns:
-            value = row.get(column)
-            if isinstance(value, datetime.datetime):
-                value = timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
-            value = xlsx_text(value) if isinstance(value, str) else value
-            cell = WriteOnlyCell(sheet, value=value if value != "" else None)
-            cell.alignment = WRAPPED if isinstance(value, str) else TOP
-            if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-                cell.data_type = "s"  # text that looks like a formula stays text
-            if isinstance(value, (datetime.date, datetime.datetime)):
-                cell.number_format = date_format
-            values.append(cell)
-        sheet.append(values)
-        count += 1
-    sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(columns))}{header_row + count}"
+        number += 1
+        values = [row.get(column) for column in columns]
+        sheet.set_row(number, _height(values, column_widths))
+        for index, value in enumerate(values):
+            _write(sheet, number, index, value, wrapped if isinstance(value, str) else top, dates)
+    sheet.autofilter(header_row, 0, number, len(columns) - 1)
+    workbook.close()
+
+
+def _write(sheet: Any, row: int, column: int, value: Any, cell_format: Any, date_format: Any) -> None:
+    """One cell, by its type: text always as text (never a formula or a link), dates as dates."""
+    if value is None or value == "":
+        return
+    if isinstance(value, str):
+        sheet.write_string(row, column, xlsx_text(value), cell_format)
+    elif isinstance(value, bool):
+        sheet.write_boolean(row, column, value, cell_format)
+    elif isinstance(value, (int, float, decimal.Decimal)):
+        sheet.write_number(row, column, value, cell_format)
+    elif isinstance(value, (datetime.date, datetime.datetime)):
+        if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+            value = timezone.localtime(value).replace(tzinfo=None)
+        sheet.write_datetime(row, column, value, date_format)
+    else:
+        sheet.write_string(row, column, xlsx_text(str(value)), cell_format)
+
+
+def xlsx_bytes(rows: Iterable[Mapping[str, Any]], columns: Sequence[str], headers: Sequence[str] | None = None, **options: Any) -> bytes:
     out = io.BytesIO()
-    workbook.save(out)
+    write_xlsx(out, rows, columns, headers, **options)
     return out.getvalue()
 
 
@@ -340,7 +376,9 @@ def xlsx_response(
     filename: str,
     headers: Sequence[str] | None = None,
     **options: Any,
-) -> HttpResponse:
-    response = HttpResponse(xlsx_bytes(rows, columns, headers, **options), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-    return response
+) -> FileResponse:
+    """The workbook written to a temporary file and sent from there: not held in memory."""
+    file = tempfile.TemporaryFile()
+    write_xlsx(file, rows, columns, headers, **options)
+    file.seek(0)
+    return FileResponse(file, as_attachment=True, filename=f"{filename}.xlsx", content_type=XLSX_TYPE)

@@ -33,7 +33,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from memoranda.models import Commitment, Organisation, Status
 from tracker import selectors
-from tracker.exports import FORMULA_STARTS, HEADER_FILL, HEADER_FONT, _height, xlsx_text
+from tracker.exports import FORMULA_STARTS, HEADER_COLOUR, _height, xlsx_text
 from tracker.models import ProgressUpdate, ReportingCycle, Role, UpdateState
 
 
@@ -77,6 +77,7 @@ TEXT_FILL_KEYS = ["narrative", "narrative_zh", "next_steps", "next_steps_zh", "n
 FILL_HEADER = PatternFill("solid", fgColor="1E7B4F")  # the columns to fill stand out from what is agreed
 FILL_CELL = PatternFill("solid", fgColor="FFF8DC")
 WRAPPED = Alignment(vertical="top", wrap_text=True)
+HEADER_FONT, HEADER_FILL = Font(name="Calibri", bold=True, color="FFFFFF"), PatternFill("solid", fgColor=HEADER_COLOUR)
 INSTRUCTIONS_WIDTH = 90
 MAX_ROW_HEIGHT = 150  # points: a long text as agreed scrolls rather than making a row a page tall
 

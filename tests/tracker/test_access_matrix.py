@@ -326,7 +326,7 @@ def test_a_refusal_says_who_may_and_whom_to_ask(client, world):
     client.force_login(world.users["lead"])
     response = client.get(world.address("/commitments/{ref}/manage/"))
     assert response.status_code == 403
-    body = response.content.decode()
+    body = response.getvalue().decode()
     assert "Only the coordinators of this mechanism assign its owners." in body
     assert world.users["coord"].username in body or world.users["coord"].email in body
 
@@ -339,7 +339,7 @@ def test_out_of_sight_and_unknown_objects_answer_alike(client, world):
         response = client.get(address)
         assert response.status_code == 404
         # The language switcher links back to the address, with a CSRF token of its own each time.
-        body = response.content.decode().replace(address, "…")
+        body = response.getvalue().decode().replace(address, "…")
         pages[address] = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body)
     seen_elsewhere, unknown = pages.values()
     assert seen_elsewhere == unknown

@@ -70,7 +70,7 @@ def admin_client(client, user):
 
 
 def body(response) -> bytes:
-    return b"".join(response.streaming_content) if response.streaming else response.content
+    return b"".join(response.streaming_content) if response.streaming else response.getvalue()
 
 
 def csv_refs(response) -> set[str]:
@@ -85,18 +85,18 @@ def xlsx_text(response) -> str:
 def test_an_archived_commitment_is_gone_from_every_page_export_report_and_count(client, commitment, administrator):
     viewer = member_of(Organisation.objects.get(abbreviation="CMAB"), Role.COORDINATOR)
     client.force_login(viewer)
-    assert REF in client.get("/commitments/").content.decode()  # shown before: the test sees what it should
+    assert REF in client.get("/commitments/").getvalue().decode()  # shown before: the test sees what it should
 
     archive.commitment_archive(commitment=commitment, by=administrator)
 
     assert client.get(f"/commitments/{REF}/").status_code == 404
-    assert REF not in client.get("/commitments/").content.decode()
+    assert REF not in client.get("/commitments/").getvalue().decode()
     assert REF not in csv_refs(client.get("/commitments/", {"_export": "csv"}))
     assert REF not in xlsx_text(client.get("/commitments/", {"_export": "xlsx"}))
     session = client.get("/sessions/HKBJ/4/")
-    assert REF not in session.content.decode() and session.context["commitment_count"] == 17
+    assert REF not in session.getvalue().decode() and session.context["commitment_count"] == 17
     report = client.get("/reports/sessions/HKBJ/4/")
-    assert REF not in report.content.decode()
+    assert REF not in report.getvalue().decode()
     assert sum(report.context["report"].counts.values()) == 17
     assert REF not in xlsx_text(client.get("/reports/sessions/HKBJ/4/", {"_export": "xlsx"}))
     assert REF not in body(client.get("/reports/sessions/HKBJ/4/", {"_export": "csv"})).decode()
@@ -221,10 +221,10 @@ def test_an_administrator_archives_from_the_change_page_after_being_asked(client
     admin_client(client, administrator)
     page = client.get(change_url(commitment))
     archive_url = reverse("admin:memoranda_commitment_archive", args=[commitment.pk])
-    assert archive_url in page.content.decode()
+    assert archive_url in page.getvalue().decode()
     asked = client.get(archive_url)
     assert asked.status_code == 200 and Commitment.objects.filter(ref=REF).exists()  # asking changes nothing
-    assert "2 progress updates" in asked.content.decode()
+    assert "2 progress updates" in asked.getvalue().decode()
     response = client.post(archive_url)
     assert response.status_code == 302
     assert Commitment.all_objects.get(ref=REF).is_archived
@@ -233,7 +233,7 @@ def test_an_administrator_archives_from_the_change_page_after_being_asked(client
     assert archived_page.status_code == 200
     assert not archived_page.context["has_change_permission"]  # read-only until restored
     restore_url = reverse("admin:memoranda_commitment_restore", args=[commitment.pk])
-    assert restore_url in archived_page.content.decode()
+    assert restore_url in archived_page.getvalue().decode()
     client.post(restore_url)
     assert Commitment.objects.filter(ref=REF).exists()
 
@@ -285,7 +285,7 @@ def test_purging_archived_evidence_asks_first_then_removes_file_and_row(client, 
     archive.evidence_archive(evidence=evidence, by=administrator)
     admin_client(client, administrator)
     asked = client.post(changelist(Evidence) + "?archived=yes", {"action": "purge_archived", "_selected_action": [evidence.pk], "index": 0})
-    assert asked.status_code == 200 and "cannot be undone" in asked.content.decode()
+    assert asked.status_code == 200 and "cannot be undone" in asked.getvalue().decode()
     assert Evidence.all_objects.filter(pk=evidence.pk).exists() and default_storage.exists(evidence.file.name)
 
     purge(client, evidence)

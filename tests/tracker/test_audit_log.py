@@ -66,7 +66,7 @@ def csv_rows(response) -> list[list[str]]:
 
 
 def xlsx_rows(response) -> list[tuple]:
-    workbook = load_workbook(io.BytesIO(response.content), read_only=False)
+    workbook = load_workbook(io.BytesIO(response.getvalue()), read_only=False)
     return list(workbook.active.iter_rows(values_only=True))
 
 
@@ -90,7 +90,7 @@ def test_a_change_made_through_the_services_says_who_changed_what_and_when(admin
     # Newest first.
     assert [row.when for row in rows] == sorted((row.when for row in rows), reverse=True)
 
-    body = admin_client.get(URL).content.decode()
+    body = admin_client.get(URL).getvalue().decode()
     assert "connie (Connie Wong)" in body and "Progress (%): 0 → 40" in body
 
 
@@ -160,7 +160,7 @@ def test_filters_that_cannot_be_used_are_explained_never_a_500(admin_client, que
         return
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/html")
-    assert 'class="errorlist"' in response.content.decode()
+    assert 'class="errorlist"' in response.getvalue().decode()
 
 
 def test_csv_and_xlsx_hold_every_row_of_the_range_chinese_included(admin_client, accepted):
@@ -205,7 +205,7 @@ def test_values_that_look_like_formulas_stay_text_and_control_characters_do_not_
     failure = next(row for row in rows if row[3] == "sign-in failed")
     assert failure[1] == "'" + hostile and failure[7] == "203.0.113.9"
 
-    sheet = load_workbook(io.BytesIO(admin_client.get(URL, {"_export": "xlsx"}).content)).active
+    sheet = load_workbook(io.BytesIO(admin_client.get(URL, {"_export": "xlsx"}).getvalue())).active
     cells = [row[1] for row in sheet.iter_rows(min_row=2) if row[3].value == "sign-in failed"]
     assert cells and all(cell.value == hostile and cell.data_type == "s" for cell in cells)  # text, never a formula
     titles = [row[6] for row in sheet.iter_rows(min_row=2, values_only=True) if row[6] and "Before" in row[6]]
@@ -215,7 +215,7 @@ def test_values_that_look_like_formulas_stay_text_and_control_characters_do_not_
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 def test_the_workbook_opens_in_libreoffice(admin_client, accepted, tmp_path):
     path = tmp_path / "audit.xlsx"
-    path.write_bytes(admin_client.get(URL, {"_export": "xlsx"}).content)
+    path.write_bytes(admin_client.get(URL, {"_export": "xlsx"}).getvalue())
     subprocess.run(
         [
             "soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
@@ -236,7 +236,7 @@ def test_only_administrators_see_the_log(client, fourth_plenary):
         for query in ({}, {"_export": "csv"}, {"_export": "xlsx"}):
             response = client.get(URL, query)
             assert response.status_code == 403
-            assert "The audit log is for administrators." in response.content.decode()
+            assert "The audit log is for administrators." in response.getvalue().decode()
     client.force_login(UserFactory(is_staff=True))  # staff without the administrator's role
     assert client.get(URL).status_code == 403
     client.force_login(UserFactory(is_superuser=True))
@@ -264,7 +264,7 @@ def test_the_pages_together_hold_the_rows_of_the_export_in_the_same_order(admin_
         paged += [tuple(row.as_export().values()) for row in rows_of(admin_client.get(URL, {"page": number}))]
     assert len(exported) > 120 and first.context["page"].paginator.count == len(exported)
     assert [row[:6] for row in paged] == [row[:6] for row in exported]
-    assert 'href="?start=' in first.content.decode() and "page=3" in first.content.decode()
+    assert 'href="?start=' in first.getvalue().decode() and "page=3" in first.getvalue().decode()
 
 
 @pytest.mark.parametrize("query", [{}, {"page": "2"}, {"_export": "csv"}, {"_export": "xlsx"}])

@@ -84,7 +84,7 @@ def test_csv_export_holds_exactly_the_filtered_rows(viewer_client):
 
 def test_xlsx_export_has_real_dates_numbers_frozen_header_and_filter(viewer_client):
     response = viewer_client.get("/commitments/", {"overdue": "on", "_export": "xlsx"})
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(response.getvalue())).active
     headers = [cell.value for cell in sheet[1]]
     rows = [dict(zip(headers, [cell.value for cell in row], strict=True)) for row in sheet.iter_rows(min_row=2)]
     assert [row["Ref."] for row in rows] == ["HKBJ-4-5.3", "HKBJ-4-7.1"]
@@ -104,7 +104,7 @@ def test_exported_xlsx_reimports_without_change(viewer_client):
     from memoranda.services import commitment_rows_import
 
     response = viewer_client.get("/commitments/", {"_export": "xlsx"})
-    result = commitment_rows_import(data=response.content, format="xlsx", dry_run=True)
+    result = commitment_rows_import(data=response.getvalue(), format="xlsx", dry_run=True)
     assert len(result.unchanged) == 18 and not result.updated and not result.new
 
 

@@ -31,7 +31,7 @@ def export(client, language: str, kind: str, **params) -> bytes:
     client.cookies["django_language"] = language
     response = client.get("/commitments/", {"_export": kind, **params})
     assert response.status_code == 200
-    return b"".join(response.streaming_content) if response.streaming else response.content
+    return b"".join(response.streaming_content) if response.streaming else response.getvalue()
 
 
 def csv_rows(data: bytes) -> list[dict]:

@@ -34,7 +34,7 @@ def test_a_control_character_in_an_accepted_narrative_does_not_break_the_xlsx_ex
     for url in ("/commitments/?_export=xlsx", "/reports/sessions/HKBJ/4/?_export=xlsx"):
         response = client.get(url)
         assert response.status_code == 200, url
-        body = b"".join(response.streaming_content) if response.streaming else response.content
+        body = b"".join(response.streaming_content) if response.streaming else response.getvalue()
         texts = [cell for row in openpyxl.load_workbook(io.BytesIO(body)).active.iter_rows(values_only=True) for cell in row if isinstance(cell, str)]
         assert any("First line\nsecond line with a bell." in text for text in texts), url
 

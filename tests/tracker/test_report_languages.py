@@ -47,12 +47,12 @@ def read_in(client, language: str, **params):
 
 def pdf_text(response, tmp_path) -> str:
     path = tmp_path / "report.pdf"
-    path.write_bytes(response.content)
+    path.write_bytes(response.getvalue())
     return " ".join(subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout.split())
 
 
 def test_chinese_report_page_shows_chinese_narratives_and_marks_english_fallbacks(reader):
-    body = read_in(reader, "zh-hant").content.decode()
+    body = read_in(reader, "zh-hant").getvalue().decode()
     assert FINTECH_ZH in body and NEXT_ZH in body
     assert FINTECH_EN not in body and NEXT_EN not in body
     # the English-only narrative is shown, after a badge naming its language
@@ -64,13 +64,13 @@ def test_chinese_report_page_shows_chinese_narratives_and_marks_english_fallback
 
 
 def test_english_report_marks_a_narrative_written_only_in_chinese(reader):
-    body = read_in(reader, "en").content.decode()
+    body = read_in(reader, "en").getvalue().decode()
     assert FINTECH_EN in body and FINTECH_ZH not in body
     assert 'Chinese</span> <span lang="zh">' + CITY_ZH in body
 
 
 def test_simplified_chinese_report_converts_traditional_text(reader):
-    body = read_in(reader, "zh-hans").content.decode()
+    body = read_in(reader, "zh-hans").getvalue().decode()
     assert "已与北京企业举行两次金融科技交流会。" in body
     assert FINTECH_ZH not in body
 
@@ -85,7 +85,7 @@ def test_chinese_pdf_has_chinese_headings_narratives_and_marked_fallbacks(reader
 
 
 def test_chinese_xlsx_and_csv_have_chinese_headings_and_mark_english_text_in_the_cell(reader):
-    sheet = openpyxl.load_workbook(io.BytesIO(read_in(reader, "zh-hant", _export="xlsx").content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(read_in(reader, "zh-hant", _export="xlsx").getvalue())).active
     headings = [cell.value for cell in sheet[3]]
     assert headings[:5] == ["合作範疇", "編號", "合作事項", "牽頭單位", "狀態"] and "已匯報進度" in headings and "下一步工作" in headings
     rows = {row[1]: dict(zip(headings, row, strict=True)) for row in sheet.iter_rows(min_row=4, values_only=True)}
@@ -110,5 +110,5 @@ def test_a_snapshot_frozen_before_narratives_had_two_languages_still_reads(reade
     snapshot = Snapshot.objects.get()
     for export in ("", "xlsx", "csv", "pdf"):
         assert read_in(reader, "zh-hant", snapshot=snapshot.pk, _export=export).status_code == 200
-    body = read_in(reader, "zh-hant", snapshot=snapshot.pk).content.decode()
+    body = read_in(reader, "zh-hant", snapshot=snapshot.pk).getvalue().decode()
     assert f'英文</span> <span lang="en">{FINTECH_EN}' in body  # only the English narrative was frozen

@@ -40,7 +40,7 @@ def accept(ref: str, status: str, progress: int, narrative: str) -> None:
 def test_report_page_groups_by_area_with_latest_narrative(coordinator_client):
     accept("HKBJ-4-6.5", "on_track", 35, "Training exchange agreed with Beijing Subway.")
     response = coordinator_client.get(REPORT)
-    body = response.content.decode()
+    body = response.getvalue().decode()
     report = response.context["report"]
     assert report.title.startswith("Implementation of the consensus reached at the Fourth Plenary Session")
     assert [area.position for area in report.areas] == list(range(1, 9))
@@ -54,7 +54,7 @@ def test_pdf_holds_title_and_chinese_text_and_embeds_a_cjk_font(coordinator_clie
     response = coordinator_client.get(REPORT, {"_export": "pdf"})
     assert response["Content-Type"] == "application/pdf"
     pdf = tmp_path / "report.pdf"
-    pdf.write_bytes(response.content)
+    pdf.write_bytes(response.getvalue())
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert "京港合作會議第四次會議" in text
@@ -64,7 +64,7 @@ def test_pdf_holds_title_and_chinese_text_and_embeds_a_cjk_font(coordinator_clie
 
 def test_pdf_in_english_has_page_numbers(coordinator_client, tmp_path):
     pdf = tmp_path / "report.pdf"
-    pdf.write_bytes(coordinator_client.get(REPORT, {"_export": "pdf"}).content)
+    pdf.write_bytes(coordinator_client.get(REPORT, {"_export": "pdf"}).getvalue())
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "Fourth Plenary Session of the Hong Kong/Beijing Co-operation Conference" in " ".join(text.split())
     assert re.search(r"\b1 ?/ ?\d+\b", text)  # page numbers, "1 / 4"
@@ -72,7 +72,7 @@ def test_pdf_in_english_has_page_numbers(coordinator_client, tmp_path):
 
 def test_xlsx_and_csv_report_rows_match_the_page(coordinator_client):
     refs = [row["ref"] for row in coordinator_client.get(REPORT).context["report"].rows]
-    sheet = openpyxl.load_workbook(io.BytesIO(coordinator_client.get(REPORT, {"_export": "xlsx"}).content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(coordinator_client.get(REPORT, {"_export": "xlsx"}).getvalue())).active
     assert [row[1].value for row in sheet.iter_rows(min_row=4)] == refs  # below the title, "as at" and header rows
     assert sheet["B3"].value == "Ref."
     text = b"".join(coordinator_client.get(REPORT, {"_export": "csv"}).streaming_content).decode().lstrip("\ufeff")
@@ -109,7 +109,7 @@ def test_snapshot_never_changes_and_compares(coordinator_client, coordinator):
 
 def test_snapshot_exports_like_a_report(coordinator_client, coordinator):
     snapshot = services.snapshot_take(session=Commitment.objects.first().session, as_at=timezone.localdate(), by=coordinator)
-    sheet = openpyxl.load_workbook(io.BytesIO(coordinator_client.get(REPORT, {"snapshot": snapshot.pk, "_export": "xlsx"}).content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(coordinator_client.get(REPORT, {"snapshot": snapshot.pk, "_export": "xlsx"}).getvalue())).active
     assert sheet.max_row == 21  # title, "as at", header and 18 rows
 
 

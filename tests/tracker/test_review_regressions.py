@@ -28,7 +28,7 @@ def coordinator_client(client, fourth_plenary):
 
 def test_exports_never_turn_text_into_formulas_and_still_reimport(coordinator_client):
     Commitment.objects.filter(ref="HKBJ-4-6.5").update(title=FORMULA)
-    xlsx = coordinator_client.get("/commitments/", {"_export": "xlsx"}).content
+    xlsx = coordinator_client.get("/commitments/", {"_export": "xlsx"}).getvalue()
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx)).active
     cell = next(row for row in sheet.iter_rows(min_row=2) if row[0].value == "HKBJ-4-6.5")[5]
     assert cell.data_type == "s" and cell.value == FORMULA
@@ -38,7 +38,7 @@ def test_exports_never_turn_text_into_formulas_and_still_reimport(coordinator_cl
     for data, format in [(xlsx, "xlsx"), (text.encode(), "csv")]:
         result = commitment_rows_import(data=data, format=format, dry_run=True)
         assert not result.updated, format
-    report = coordinator_client.get("/reports/sessions/HKBJ/4/", {"_export": "xlsx"}).content
+    report = coordinator_client.get("/reports/sessions/HKBJ/4/", {"_export": "xlsx"}).getvalue()
     cells = [c for row in openpyxl.load_workbook(io.BytesIO(report)).active.iter_rows() for c in row]
     assert not any(c.data_type == "f" for c in cells)
 
@@ -62,7 +62,7 @@ def test_my_page_shows_only_commitments_the_user_may_see(client, fourth_plenary)
     elsewhere = CommitmentFactory(title="Secret of another conference")
     elsewhere.supporting_organisations.add(mtr)
     client.force_login(member_of(mtr, Role.OFFICIAL))
-    assert "Secret of another conference" not in client.get("/my/").content.decode()
+    assert "Secret of another conference" not in client.get("/my/").getvalue().decode()
 
 
 @pytest.mark.parametrize("url", ["/commitments/?size=²", "/reports/sessions/HKBJ/4/?snapshot=²", "/commitments/hkbj-4-6.5/"])
@@ -88,7 +88,7 @@ def test_report_before_tracking_began_says_so_and_snapshots_refuse_such_dates(co
     response = coordinator_client.get("/reports/sessions/HKBJ/4/", {"as_at": "2019-06-01"})
     report = response.context["report"]
     assert report.asked_for == datetime.date(2019, 6, 1) and len(report.rows) == 18
-    assert "tracking of this session began on" in response.content.decode()
+    assert "tracking of this session began on" in response.getvalue().decode()
     coordinator_client.post("/reports/sessions/HKBJ/4/snapshots/", {"as_at": "2019-06-01"})
     coordinator_client.post("/reports/sessions/HKBJ/4/snapshots/", {"as_at": "not-a-date"})
     assert not Snapshot.objects.exists()
@@ -98,7 +98,7 @@ def test_chinese_only_organisations_survive_export_and_reimport(coordinator_clie
     zh_only = OrganisationFactory(party=Organisation.objects.get(abbreviation="CMAB").party, name="", name_zh="香港特區政府駐北京辦事處")
     Commitment.objects.filter(ref="HKBJ-4-4.1").update(lead_organisation=zh_only)
     Commitment.objects.get(ref="HKBJ-4-4.2").supporting_organisations.add(zh_only)
-    data = coordinator_client.get("/commitments/", {"_export": "xlsx"}).content
+    data = coordinator_client.get("/commitments/", {"_export": "xlsx"}).getvalue()
     assert not commitment_rows_import(data=data, format="xlsx").updated
     assert Commitment.objects.get(ref="HKBJ-4-4.1").lead_organisation == zh_only
 
@@ -176,4 +176,4 @@ def test_missing_version_is_explained(client, fourth_plenary):
     client.force_login(member_of(Organisation.objects.get(abbreviation="CMAB"), Role.COORDINATOR))
     response = client.post("/commitments/HKBJ-4-6.5/manage/", {"responsible_officer": "x"})
     assert response.status_code == 400
-    assert "This form is out of date or incomplete" in response.content.decode()
+    assert "This form is out of date or incomplete" in response.getvalue().decode()

@@ -29,7 +29,7 @@ def download(client, url: str = "/my/workbook/") -> bytes:
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == XLSX, response
     assert response["Content-Disposition"].startswith('attachment; filename="progress-HKBJ-')
-    return response.content
+    return response.getvalue()
 
 
 def post(client, data: bytes | None, cycle, url: str = "/my/upload/", name: str = "progress.xlsx", **fields):
@@ -42,7 +42,7 @@ def post(client, data: bytes | None, cycle, url: str = "/my/upload/", name: str 
 def test_official_downloads_fills_uploads_and_finds_two_drafts(client, cycle):
     signed_in(client, "official-cmab")
     page = client.get("/my/")
-    assert b"/my/workbook/?cycle=" in page.content and b"/my/upload/?cycle=" in page.content
+    assert b"/my/workbook/?cycle=" in page.getvalue() and b"/my/upload/?cycle=" in page.getvalue()
     before = ProgressUpdate.objects.count()
 
     response = post(client, fill(download(client), TWO_ROWS), cycle)
@@ -52,7 +52,7 @@ def test_official_downloads_fills_uploads_and_finds_two_drafts(client, cycle):
     drafts = ProgressUpdate.objects.filter(commitment__ref__in=TWO_ROWS, state=UpdateState.DRAFT)
     assert {d.commitment.ref for d in drafts} == set(TWO_ROWS)
     followed = client.get("/my/")
-    assert "2 drafts saved" in followed.content.decode()
+    assert "2 drafts saved" in followed.getvalue().decode()
 
 
 def test_the_same_file_twice_creates_nothing_new(client, cycle):
@@ -78,7 +78,7 @@ def test_a_bad_row_saves_nothing_names_row_and_column_then_the_valid_rows_alone(
     response = post(client, fill(download(client), rows), cycle)
 
     assert response.status_code == 200 and ProgressUpdate.objects.count() == before
-    page = response.content.decode()
+    page = response.getvalue().decode()
     assert "Nothing was saved" in page and "half" in page and "Save the 1 valid row" in page
     problem = response.context["plan"].problems[0]
     assert problem.row and problem.column.startswith("H")  # the proposed % column, by letter and heading
@@ -87,7 +87,7 @@ def test_a_bad_row_saves_nothing_names_row_and_column_then_the_valid_rows_alone(
 
     assert saved.status_code == 302
     assert list(ProgressUpdate.objects.filter(commitment__ref__in=TWO_ROWS).values_list("commitment__ref", flat=True)) == ["HKBJ-4-1.1"]
-    assert "1 row with problems was left out" in client.get("/my/").content.decode()
+    assert "1 row with problems was left out" in client.get("/my/").getvalue().decode()
 
 
 def test_a_row_on_another_organisations_commitment_is_refused(client, cycle):
@@ -102,7 +102,7 @@ def test_a_row_on_another_organisations_commitment_is_refused(client, cycle):
     before = ProgressUpdate.objects.count()
     response = post(client, out.getvalue(), cycle)
     assert response.status_code == 200 and ProgressUpdate.objects.count() == before
-    assert f"you may not report on {theirs}" in response.content.decode()
+    assert f"you may not report on {theirs}" in response.getvalue().decode()
 
 
 @pytest.mark.parametrize("name, data", [
@@ -120,7 +120,7 @@ def test_a_file_that_is_not_a_workbook_gets_a_message_next_to_the_field(client, 
 def test_no_file_at_all_is_asked_for(client, cycle):
     signed_in(client, "official-cmab")
     response = post(client, None, cycle)
-    assert response.status_code == 200 and "Choose the workbook" in response.content.decode()
+    assert response.status_code == 200 and "Choose the workbook" in response.getvalue().decode()
 
 
 def test_a_viewer_has_no_workbook(client, cycle):
@@ -132,7 +132,7 @@ def test_a_viewer_has_no_workbook(client, cycle):
 def test_a_coordinator_downloads_and_enters_an_organisations_workbook(client, cycle):
     signed_in(client, "coordinator")
     cmab = Organisation.objects.get(abbreviation="CMAB")
-    page = client.get(f"/cycles/{cycle.pk}/").content.decode()
+    page = client.get(f"/cycles/{cycle.pk}/").getvalue().decode()
     assert f"/cycles/{cycle.pk}/workbook/?organisation={cmab.pk}" in page and f"/cycles/{cycle.pk}/upload/?organisation={cmab.pk}" in page
     data = download(client, f"/cycles/{cycle.pk}/workbook/?organisation={cmab.pk}")
     rows = {"HKBJ-4-1.1": TWO_ROWS["HKBJ-4-1.1"]}

@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
+from django.db.models import IntegerField
 from django.utils.translation import gettext_lazy as _
 
 from memoranda.choices import MECHANISM_CODE, MemorandumLanguage, Status
@@ -31,6 +32,20 @@ FORMAT_CHOICES = [
 # the session. The preview's fields are parts of one memorandum:
 ITEM_TEXT_MAX_LENGTH = 10_000  # one agreed item: a paragraph (the longest of the 4th plenary, 589)
 NAMES_MAX_LENGTH = 2_000  # co-chairs or signatories, one per line
+
+
+class ModelsChoice(forms.ModelMultipleChoiceField):
+    """Several rows chosen by key. Django's own field asks the database for every key given, and
+    SQLite cannot even bind an integer past 64 bits (OverflowError, a 500): a key that is not a
+    whole number the database can hold is refused as invalid before any query."""
+
+    def _check_values(self, value):
+        meta = self.queryset.model._meta
+        if isinstance(meta.get_field(self.to_field_name) if self.to_field_name else meta.pk, IntegerField):
+            for pk in value if isinstance(value, (list, tuple)) else [value]:
+                if not re.fullmatch(r"-?[0-9]{1,18}", str(pk).strip()):
+                    raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk})
+        return super()._check_values(value)
 
 
 class LongText(forms.CharField):
@@ -208,7 +223,7 @@ class ItemPreviewForm(forms.Form):
         label=_("Lead"), required=False, queryset=Organisation.objects.none(), empty_label=_("— by the rules —"),
         widget=OrganisationSelect(Commitment._meta.get_field("lead_organisation"), admin.site),
     )
-    supporting = forms.ModelMultipleChoiceField(
+    supporting = ModelsChoice(
         label=_("Supporting"), required=False, queryset=Organisation.objects.none(),
         widget=OrganisationsSelect(Commitment._meta.get_field("supporting_organisations"), admin.site),
         help_text=_("Type to find an organisation; add as many as needed."),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from memoranda.forms import ModelsChoice
 from memoranda.models import Commitment, Organisation
 from memoranda.parsing.numerals import whole_number
 from tracker import access, bulk, selectors
@@ -28,7 +29,7 @@ class OrganisationChoice(forms.ModelChoiceField):
         return organisation.display_name
 
 
-class OrganisationsChoice(forms.ModelMultipleChoiceField):
+class OrganisationsChoice(ModelsChoice):
     def label_from_instance(self, organisation: Organisation) -> str:
         return organisation.display_name
 

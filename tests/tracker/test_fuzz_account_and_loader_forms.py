@@ -90,3 +90,14 @@ def test_a_mechanism_number_too_long_for_int_in_the_preview_is_refused(preview):
     client, url, proposed = preview
     with rolled_back():
         answer(None, "POST", url, client=client, data={**proposed, "session-mechanism": "9" * 5000})
+
+
+@pytest.mark.parametrize("key", ["9" * 25, "-" + "9" * 25, "1e400", "٣"])
+def test_a_supporting_organisation_key_no_database_can_hold_is_refused(preview, key):
+    """A multiple choice of organisations with a key past 64 bits: SQLite cannot bind it, so the
+    field refuses it before asking (it answered 500)."""
+    client, url, proposed = preview
+    with rolled_back():
+        response = client.post(url, {**proposed, "items-0-supporting": key})
+    assert response.status_code == 400  # the preview again, with the field's error beside it
+    assert "is not a valid value" in response.content.decode()

@@ -13,11 +13,12 @@ PORT ?= 8000
 export DEBUG ?= true
 export DEMO_PASSWORD ?= demo
 
-.PHONY: help install system-deps messages migrate data run test test-postgres bench screenshots audit clean
+.PHONY: help install system-deps messages migrate data run serve test test-postgres bench screenshots audit clean
 
 help:
 	@echo "make run    install, migrate, load the 4th plenary and demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test   install and run the whole test suite (PostgreSQL too when DATABASE_URL is set)"
+	@echo "make serve  the same data served as deployed (gunicorn, DEBUG off) on http://$(HOST):$(PORT)"
 
 $(STAMP): requirements.txt bin/find-python
 	@test -x $(PY) || { py=$$(bin/find-python) && "$$py" -m venv $(VENV); }
@@ -53,6 +54,24 @@ run: data
 	@echo "Demo sign-ins (password: $(DEMO_PASSWORD)): admin, coordinator, official-cmab, official-mtr, viewer"
 	@echo
 	DEV_SERVER_URL=http://$(HOST):$(PORT) $(MANAGE) runserver $(HOST):$(PORT)
+
+# The product as deployed, on this machine: gunicorn (deploy/gunicorn.conf.py: workers and threads
+# sized to the cores, deliberate timeouts), DEBUG off, whitenoise serving the compressed, hashed
+# static files with far-future cache headers. Production marks cookies Secure, and a browser never
+# sends a Secure cookie over plain HTTP, so on http://127.0.0.1 nobody would stay signed in: here
+# cookies are not Secure and HTTP is not redirected, unless you serve behind TLS (SECURE_COOKIES=true,
+# SECURE_SSL_REDIRECT=true, BEHIND_TLS_PROXY=true; deploy/ has the nginx site). Coordinators and
+# administrators are asked for their second factor, as in production.
+SERVE_ENV = DJANGO_ENV=production DEBUG=false SECRET_KEY="$$(sed -n 's/^SECRET_KEY=//p' .env)" \
+	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-$(HOST),localhost} SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} \
+	SECURE_COOKIES=$${SECURE_COOKIES:-false} SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-false} SECURE_HSTS_SECONDS=$${SECURE_HSTS_SECONDS:-0}
+
+serve: data
+	$(SERVE_ENV) $(MANAGE) collectstatic --no-input -v 0
+	@echo
+	@echo "Plenary commitment tracker, as deployed: http://$(HOST):$(PORT)/  (plain HTTP: cookies not Secure; see the Makefile)"
+	@echo
+	$(SERVE_ENV) GUNICORN_BIND=$(HOST):$(PORT) $(PY) -m gunicorn -c deploy/gunicorn.conf.py tracker.wsgi
 
 test: messages
 	$(MANAGE) makemigrations --check --dry-run -v 0

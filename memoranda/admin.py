@@ -103,6 +103,18 @@ class CommitmentAdminForm(forms.ModelForm):
         return cleaned
 
 
+class SessionsListedFilter(admin.RelatedOnlyFieldListFilter):
+    """The sessions the rows listed belong to. A session's name is its mechanism's code and its
+    number: Django's own filter fetched each session's mechanism one by one (200 queries at
+    100,000 commitments); here they come with the sessions, in one query."""
+
+    def field_choices(self, field, request, model_admin):
+        listed = model_admin.get_queryset(request).distinct().values_list(f"{self.field_path}__pk", flat=True)
+        ordering = self.field_admin_ordering(field, request, model_admin) or ("mechanism__code", "number")
+        sessions = field.remote_field.model._default_manager.filter(pk__in=listed).select_related("mechanism").order_by(*ordering)
+        return [(session.pk, str(session)) for session in sessions]
+
+
 class CommitmentAdmin(ExportMixin, SimpleHistoryAdmin):
     form = CommitmentAdminForm
     # Export here; rows come back in through "Load memorandum", which checks them all first.
@@ -110,7 +122,7 @@ class CommitmentAdmin(ExportMixin, SimpleHistoryAdmin):
     list_display = ["ref", "title", "area", "lead_organisation", "status", "progress", "due_on"]
     # Filters offer only what the rows listed refer to: names of what someone may not see stay unseen.
     list_filter = [
-        ("session__mechanism", admin.RelatedOnlyFieldListFilter), ("session", admin.RelatedOnlyFieldListFilter),
+        ("session__mechanism", admin.RelatedOnlyFieldListFilter), ("session", SessionsListedFilter),
         ("area", admin.RelatedOnlyFieldListFilter), "status", ("lead_organisation__party", admin.RelatedOnlyFieldListFilter),
     ]
     search_fields = ["ref", "title", "title_zh", "text", "text_zh", "lead_organisation__name"]

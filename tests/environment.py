@@ -13,3 +13,6 @@ os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
 # Most tests sign in as coordinators and administrators with a password alone; the two-factor
 # tests (tests/tracker/test_signin_two_factor.py, tests/e2e/test_two_factor.py) turn it on.
 os.environ.setdefault("TWO_FACTOR_REQUIRED", "false")
+# Test transactions never commit, so the data version would never change: counts are not cached
+# (tests/tracker/test_aggregates.py turns caching on and commits its writes).
+os.environ.setdefault("AGGREGATE_CACHE_SECONDS", "0")

@@ -33,6 +33,7 @@ from django.contrib.auth.models import Group
 from django.db import connection, models, transaction
 
 from memoranda.models import Area, Commitment, Mechanism, Memorandum, MemorandumLanguage, Organisation, Party, PlenarySession, Status
+from tracker import aggregates, planner
 from tracker import demo_vocabulary as words
 from tracker.models import Membership, ProgressUpdate, ReportingCycle, Role, UpdateState
 from tracker.roles import ROLE_GROUPS, ensure_role_groups
@@ -86,7 +87,11 @@ def demo_data_generate(
         session_count=sessions, password=password, today=today or datetime.date.today(), report=report or (lambda line: None),
     )
     with transaction.atomic(), _timestamps_as_given():
-        return generator.run()
+        result = generator.run()
+    # Bulk inserts send no signals: the cached counts and the planner's statistics are refreshed here.
+    aggregates.data_changed()
+    planner.refresh_statistics()
+    return result
 
 
 @contextlib.contextmanager

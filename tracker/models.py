@@ -197,6 +197,13 @@ class ProgressUpdate(Archivable):
             models.Index(fields=["commitment", "cycle", "state"], name="update_commitment_cycle"),
             # The review queue and the menu's count: submitted updates, oldest first.
             models.Index(fields=["state", "submitted_at"], name="update_state_submitted"),
+            # An organisation's updates by state: what an official's desk lists (returned, drafts, awaiting).
+            models.Index(fields=["organisation", "state"], name="update_organisation_state"),
+            # Submitted updates again, only those awaiting review: a few thousand rows among hundreds of thousands, so
+            # the database's planner (which counts rows per state, not which states are rare) picks it.
+            models.Index(
+                fields=["submitted_at", "id"], condition=Q(state="submitted", archived_at__isnull=True), name="update_awaiting_review"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(proposed_status__in=Status.values), name="update_status_valid"),
@@ -365,3 +372,20 @@ class CalendarFeed(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("calendar-feed", args=[self.token])
+
+
+class DataVersion(models.Model):
+    """One row whose token changes whenever commitments, updates or what they hang on change: the
+    key under which expensive counts are cached (tracker.aggregates), shared by every app server
+    because it lives in the database."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    token = models.CharField(max_length=32)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("data version")
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.token}"

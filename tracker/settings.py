@@ -156,6 +156,8 @@ AUTHENTICATION_BACKENDS = [
 ]
 # The sign-in policy (README, "Sign-in and sessions"). Failed sign-ins are counted per account and
 # address together, per address, and per account across all addresses, each with its own limit:
+# How long counts over the whole database stay cached under one data version (tracker.aggregates); 0: never.
+AGGREGATE_CACHE_SECONDS = int(os.environ.get("AGGREGATE_CACHE_SECONDS", "600"))
 SIGNIN_PAIR_LIMIT = int(os.environ.get("SIGNIN_PAIR_LIMIT", "5"))  # one account from one address →
 SIGNIN_ADDRESS_LIMIT = int(os.environ.get("SIGNIN_ADDRESS_LIMIT", "30"))  # any accounts from one address →
 SIGNIN_LOCK_MINUTES = int(os.environ.get("SIGNIN_LOCK_MINUTES", "15"))  # … locked this long

@@ -22,7 +22,7 @@ from django_tables2 import SingleTableMixin
 
 from memoranda.choices import Status
 from memoranda.parsing.numerals import whole_number
-from tracker import access, bulk, charts, exports, selectors, services
+from tracker import access, bulk, charts, exports, paging, selectors, services
 from tracker.bulk_views import BulkCommitmentForm
 from tracker.filters import PAGE_SIZES, CommitmentFilter
 from tracker.tables import CommitmentTable
@@ -140,7 +140,12 @@ class CommitmentListView(SingleTableMixin, FilterView):
 
     def get_table_pagination(self, table):
         size = self.request.GET.get("size", "")
-        return {"per_page": int(size) if size in {str(choice) for choice in PAGE_SIZES} else PAGE_SIZES[0]}
+        # The count depends on who asks and on the filters, not on the page, its size or its order.
+        filters = sorted((key, tuple(values)) for key, values in self.request.GET.lists() if key not in {"page", "size", "sort"})
+        return {
+            "per_page": int(size) if size in {str(choice) for choice in PAGE_SIZES} else PAGE_SIZES[0],
+            "paginator_class": paging.CountCachedPaginator, "count_key": (self.request.user.pk, tuple(filters)),
+        }
 
     def get(self, request, *args, **kwargs):
         export = request.GET.get("_export")

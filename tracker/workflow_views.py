@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from memoranda.models import Commitment
-from tracker import access, notifications, paging, pending_uploads, review, selectors, services
+from tracker import access, aggregates, notifications, paging, pending_uploads, review, selectors, services
 from tracker.forms import CommitmentAssignForm, ProgressUpdateForm, ReportingCycleForm, ReviewForm
 from tracker.history import changes_since
 from tracker.models import ProgressUpdate, ReminderKind, ReportingCycle, Role, UpdateState
@@ -260,7 +260,8 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
 def review_queue(request: HttpRequest) -> HttpResponse:
     access.require(request.user, "review", ProgressUpdate)
     updates = selectors.with_previous_returns(selectors.updates_reviewable_by(request.user))
-    context = paging.page_of(request, updates, REVIEWS_PER_PAGE)
+    # the menu's count of the same queue, cached until the data changes: no second COUNT of it
+    context = paging.page_of(request, updates, REVIEWS_PER_PAGE, count=selectors.review_count(request.user))
     return render(request, "tracker/review_queue.html", {**context, "updates": context["page"].object_list})
 
 
@@ -270,7 +271,12 @@ def my_commitments(request: HttpRequest) -> HttpResponse:
     cycle shows its first commitments due with a link to all of them on the filtered list."""
     organisations = selectors.organisations_of(request.user, [Role.OFFICIAL])
     owned = selectors.commitments_visible_to(request.user).owned_by(organisations)
-    paged = paging.page_of(request, selectors.with_latest_update(selectors.with_owners(owned)).in_reading_order(), MY_COMMITMENTS_PER_PAGE)
+    organisation_ids = tuple(organisations.order_by("pk").values_list("pk", flat=True))
+    scope = (organisation_ids, selectors.is_administrator(request.user))  # what the counts below depend on
+    paged = paging.page_of(
+        request, selectors.with_latest_update(selectors.with_owners(owned)).in_reading_order(), MY_COMMITMENTS_PER_PAGE,
+        count=aggregates.cached("my-owned", scope, owned.count),
+    )
     commitments = list(paged["page"].object_list)
     shown = [commitment.pk for commitment in commitments]
     cycles, cycle_state = [], {}
@@ -280,10 +286,16 @@ def my_commitments(request: HttpRequest) -> HttpResponse:
         covered = selectors.cycle_commitments(cycle).filter(pk__in=owned.values("pk"))
         reported = Q(cycle_state__in=[UpdateState.SUBMITTED, UpdateState.ACCEPTED])
         due = selectors.with_cycle_state(covered, cycle).filter(Q(cycle_state__isnull=True) | ~reported)
-        due_shown = list(due.in_reading_order()[:MY_DUE_SHOWN])
+        # Both read every update of the cycle for each commitment owned: cached until the data changes.
+        due_pks, due_count = aggregates.cached(
+            "my-due", (cycle.pk, *scope),
+            lambda due=due: (list(due.in_reading_order().values_list("pk", flat=True)[:MY_DUE_SHOWN]), due.count()),
+        )
+        due_shown = list(Commitment.objects.filter(pk__in=due_pks).in_reading_order())
         all_due_url = reverse("commitment-list") + "?" + urlencode({"outstanding_in_cycle": cycle.pk, "mine": "on"})
-        cycles.append({"cycle": cycle, "due": due_shown, "due_count": due.count(), "all_due_url": all_due_url})
-        for commitment in selectors.with_cycle_state(covered.filter(pk__in=shown), cycle):
+        cycles.append({"cycle": cycle, "due": due_shown, "due_count": due_count, "all_due_url": all_due_url})
+        # The table's rows are owned already: asking by their ids alone lets the database start from them.
+        for commitment in selectors.with_cycle_state(selectors.cycle_commitments(cycle).filter(pk__in=shown), cycle):
             cycle_state.setdefault(commitment.pk, commitment.cycle_state or "")
     mine = selectors.updates_visible_to(request.user).filter(organisation__in=organisations).select_related("commitment", "author", "reviewer")
     in_hand = {  # newest first: the oldest first would hide what just happened
@@ -300,7 +312,7 @@ def my_commitments(request: HttpRequest) -> HttpResponse:
         "cycles": cycles,
         "in_cycle": cycle_state,
         **{name: list(updates[:MY_UPDATES_SHOWN]) for name, updates in in_hand.items()},
-        **{f"{name}_count": updates.count() for name, updates in in_hand.items()},
+        **aggregates.cached("my-in-hand", (request.user.pk, organisation_ids), lambda: {f"{name}_count": updates.count() for name, updates in in_hand.items()}),
         # per commitment shown (table and cycles): report, continue, or awaiting review
         "actions": access.update_actions(request.user, commitments + [c for entry in cycles for c in entry["due"]]),
     }

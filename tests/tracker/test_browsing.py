@@ -127,25 +127,58 @@ def queries_for(client, url: str) -> int:
 @pytest.mark.parametrize(
     "url",
     ["/", "/commitments/?size=200", "/commitments/?_export=csv", "/commitments/?_export=xlsx", "/commitments/?_export=json",
-     "/sessions/", "{session}", "{report}", "{report}?_export=xlsx", "/reports/mechanisms/{code}/", "/my/", "/reviews/"],
+     "/sessions/", "{session}", "{report}", "{report}?_export=xlsx", "/reports/mechanisms/{code}/", "/my/", "/reviews/",
+     "{commitment}", "/cycles/{cycle}/", "/commitments/?q=would&size=200", "/commitments/?sort=due_on&size=200",
+     "/commitments/?status=at_risk&size=200", "/commitments/?page=last", "/commitments/?mine=on&size=200"],
 )
 def test_pages_cost_the_same_queries_for_5_and_200_commitments(client, url):
-    from tests.factories import MembershipFactory, OrganisationFactory, ReportingCycleFactory
+    """Every page, export and report, with 5 and with 200 commitments (each with a submitted update
+    awaiting review): the number of queries does not grow with the rows, shown or not."""
+    from django.utils import timezone
+
+    from tests.factories import MembershipFactory, OrganisationFactory, ProgressUpdateFactory, ReportingCycleFactory
+    from tracker.models import UpdateState
 
     first = CommitmentFactory(due_on=datetime.date(2020, 1, 1))
     session, organisation = first.session, first.lead_organisation
     own = OrganisationFactory(party=organisation.party)
     user = member_of(organisation, Role.COORDINATOR)
     MembershipFactory(user=user, organisation=own, role=Role.OFFICIAL)  # sees /my/ filled as well
-    ReportingCycleFactory(mechanism=session.mechanism, reports_to_session_number=session.number + 1)
+    cycle = ReportingCycleFactory(mechanism=session.mechanism, reports_to_session_number=session.number + 1)
     client.force_login(user)
-    url = url.format(session=session.get_absolute_url(), report=f"/reports/sessions/{session.mechanism.code}/{session.number}/", code=session.mechanism.code)
+    url = url.format(
+        session=session.get_absolute_url(), report=f"/reports/sessions/{session.mechanism.code}/{session.number}/",
+        code=session.mechanism.code, commitment=first.get_absolute_url(), cycle=cycle.pk,
+    )
 
     def grow_to(n: int) -> None:
         while Commitment.objects.count() < n:
-            CommitmentFactory(session=session, area=first.area, supporting_organisations=[own], due_on=datetime.date(2020, 1, 1), status="at_risk")
+            commitment = CommitmentFactory(
+                session=session, area=first.area, supporting_organisations=[own], due_on=datetime.date(2020, 1, 1), status="at_risk",
+                text="Both sides would continue.",
+            )
+            ProgressUpdateFactory(commitment=commitment, organisation=own, cycle=cycle, state=UpdateState.SUBMITTED, submitted_at=timezone.now())
 
     grow_to(5)
     few = queries_for(client, url)
     grow_to(200)
     assert queries_for(client, url) == few
+
+
+def test_the_admin_changelist_costs_the_same_queries_for_5_and_200_commitments(client):
+    """The admin's list of commitments, with its filters (the session filter named each session's
+    mechanism with a query of its own): as many queries for 200 commitments in 40 sessions as for 5."""
+    from tests.factories import SessionFactory, UserFactory
+
+    first = CommitmentFactory()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    def grow_to(n: int) -> None:
+        while Commitment.objects.count() < n:
+            session = SessionFactory(mechanism=first.session.mechanism) if Commitment.objects.count() % 5 == 0 else Commitment.objects.last().session
+            CommitmentFactory(session=session, area=first.area, lead_organisation=first.lead_organisation)
+
+    grow_to(5)
+    few = queries_for(client, "/admin/memoranda/commitment/")
+    grow_to(200)
+    assert queries_for(client, "/admin/memoranda/commitment/") == few

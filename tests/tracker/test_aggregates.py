@@ -1,0 +1,124 @@
+"""Counts cached under the data version (tracker.aggregates): served from the cache until a write
+commits, then recomputed, on every page that shows them. The suite runs with caching off
+(AGGREGATE_CACHE_SECONDS=0); these tests turn it on and run the commit hooks of their writes."""
+import contextlib
+
+import pytest
+from django.core.cache import cache
+from django.test.utils import CaptureQueriesContext
+from django.db import connection
+
+from memoranda.models import Status
+from tests import factories
+from tracker import aggregates, selectors, services
+from tracker.models import DataVersion, Role
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """A context in which writes behave as if committed: their commit hooks run, and are then gone
+    from the connection as after a real commit (the test's own transaction never commits)."""
+
+    @contextlib.contextmanager
+    def commit():
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            yield
+        connection.run_on_commit = [entry for entry in connection.run_on_commit if entry[1] not in callbacks]
+
+    return commit
+
+
+@pytest.fixture
+def caching(settings):
+    settings.AGGREGATE_CACHE_SECONDS = 600
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def desk(db, committed):
+    """A mechanism with an open cycle, an official and a coordinator, and two commitments."""
+    with committed():
+        commitment = factories.CommitmentFactory(status=Status.ON_TRACK, session__number=4)
+        mechanism = commitment.session.mechanism
+        factories.CommitmentFactory(session=commitment.session, area=commitment.area, lead_organisation=commitment.lead_organisation, status=Status.AT_RISK, item_position=2)
+        cycle = factories.ReportingCycleFactory(mechanism=mechanism)
+        official = factories.official_of(commitment.lead_organisation)
+        coordinator = factories.member_of(factories.OrganisationFactory(party=commitment.lead_organisation.party), Role.COORDINATOR)
+    return commitment, cycle, official, coordinator
+
+
+def test_a_count_is_computed_once_until_data_changes(caching, desk, committed):
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    assert aggregates.cached("test", (1,), compute) == 1
+    assert aggregates.cached("test", (1,), compute) == 1  # cached
+    assert aggregates.cached("test", (2,), compute) == 2  # other parts, other entry
+    commitment = desk[0]
+    with committed():
+        commitment.title = "Changed"
+        commitment.save()
+    assert aggregates.cached("test", (1,), compute) == 3  # the write replaced the data version
+
+
+def test_a_write_that_rolls_back_leaves_the_token_alone(caching, desk, django_capture_on_commit_callbacks):
+    before = aggregates.data_version()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        commitment = desk[0]
+        commitment.title = "Changed"
+        commitment.save()
+        commitment.save()
+    # one token change per transaction, however many rows it writes, and only on commit
+    assert [callback for callback in callbacks if callback is aggregates.data_changed] == [aggregates.data_changed]
+    assert aggregates.data_version() == before
+
+
+def test_the_dashboard_counts_follow_a_status_change(caching, desk, client, committed):
+    commitment, _cycle, official, _coordinator = desk
+    client.force_login(official)
+    assert selectors.dashboard(official)["overall"] == {Status.ON_TRACK: 1, Status.AT_RISK: 1}
+    with CaptureQueriesContext(connection) as cached_read:
+        selectors.dashboard(official)
+    assert len(cached_read.captured_queries) <= 4  # who the user is and the data version, not the counts
+    with committed():
+        commitment.status = Status.AT_RISK
+        commitment.save()
+    assert selectors.dashboard(official)["overall"] == {Status.AT_RISK: 2}
+    page = client.get("/").content.decode()
+    assert "2" in page
+
+
+def test_the_review_count_follows_a_submission(caching, desk, committed):
+    commitment, cycle, official, coordinator = desk
+    assert selectors.review_count(coordinator) == 0
+    with committed():
+        services.progress_update_create(
+            commitment=commitment, author=official, organisation=commitment.lead_organisation, cycle=cycle,
+            proposed_status=Status.ON_TRACK, proposed_progress=40, narrative="Met twice.", submit=True,
+        )
+    coordinator = type(coordinator).objects.get(pk=coordinator.pk)  # a new request: nothing kept on the user
+    assert selectors.review_count(coordinator) == 1
+    official = type(official).objects.get(pk=official.pk)
+    assert selectors.my_tasks(official)["owed"] == 1  # submitted: one of the two is reported on
+    assert selectors.cycle_completeness(cycle)[0]["submitted"] == 1
+
+
+def test_caching_off_computes_every_time(settings, desk):
+    settings.AGGREGATE_CACHE_SECONDS = 0
+    calls = []
+    aggregates.cached("test", (), lambda: calls.append(1))
+    aggregates.cached("test", (), lambda: calls.append(1))
+    assert len(calls) == 2
+
+
+def test_the_token_row_is_made_on_the_first_change(db):
+    DataVersion.objects.all().delete()
+    assert aggregates.data_version() == "initial"
+    aggregates.data_changed()
+    assert aggregates.data_version() != "initial"
+    assert DataVersion.objects.count() == 1

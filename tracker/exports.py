@@ -210,6 +210,32 @@ def _in_language(language: str, items: Iterable[str]) -> Iterator[str]:
         yield item
 
 
+# Rows per piece of a streamed body: each piece costs a switch of language and a write to the
+# client, so one per row was a third of a 100,000-row export's time.
+PIECE = 500
+
+
+def _pieces(lines: Iterable[str]) -> Iterator[str]:
+    piece: list[str] = []
+    for line in lines:
+        piece.append(line)
+        if len(piece) == PIECE:
+            yield "".join(piece)
+            piece = []
+    if piece:
+        yield "".join(piece)
+
+
+def _cell(value: Any) -> Any:
+    """A CSV cell: most are plain text or numbers, passed as they are; the rest through _text."""
+    kind = type(value)
+    if kind is int:
+        return value
+    if kind is str and not value.startswith(FORMULA_STARTS):
+        return value
+    return _text(value)
+
+
 def csv_response(rows: Iterable[dict], columns: Sequence[str], filename: str, headers: Sequence[str] | None = None) -> StreamingHttpResponse:
     """A streamed CSV, UTF-8 with a byte-order mark so spreadsheet programs read Chinese correctly."""
     writer = csv.writer(_Echo())
@@ -217,9 +243,9 @@ def csv_response(rows: Iterable[dict], columns: Sequence[str], filename: str, he
     def lines() -> Iterator[str]:
         yield "\ufeff" + writer.writerow([str(header) for header in headers or columns])
         for row in rows:
-            yield writer.writerow([_text(row.get(column)) for column in columns])
+            yield writer.writerow([_cell(row.get(column)) for column in columns])
 
-    response = StreamingHttpResponse(_in_language(get_language(), lines()), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(_in_language(get_language(), _pieces(lines())), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
 
@@ -233,7 +259,7 @@ def json_response(rows: Iterable[dict], filename: str) -> StreamingHttpResponse:
             yield ("," if index else "") + json.dumps(row, ensure_ascii=False, default=_text)
         yield "]"
 
-    response = StreamingHttpResponse(_in_language(get_language(), chunks()), content_type="application/json; charset=utf-8")
+    response = StreamingHttpResponse(_in_language(get_language(), _pieces(chunks())), content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.json"'
     return response
 

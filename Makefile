@@ -99,8 +99,16 @@ audit: $(AUDIT_VENV)/.installed
 	       echo "pin in requirements.txt, or run again when https://pypi.org/pypi/NAME/VERSION/json answers." >&2; \
 	       exit 1; }
 
-# Timings of the heavy pages and exports at 1,000 and 10,000 commitments (BENCH_SIZES=...).
-bench: messages
+# Timings of every page and export at 1,000 and 100,000 commitments (BENCH_SIZES=...), and a load test.
+# locust for its load test, in its own environment inside .venv (as pip-audit is).
+BENCH_VENV := $(VENV)/bench
+
+$(BENCH_VENV)/.installed: requirements-bench.txt bin/find-python
+	@test -x $(BENCH_VENV)/bin/python || { py=$$(bin/find-python) && "$$py" -m venv $(BENCH_VENV); }
+	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-bench.txt
+	@touch $@
+
+bench: messages $(BENCH_VENV)/.installed
 	$(PY) -m bench
 
 # Refreshes the pictures the README shows, from a real browser on the demo data.

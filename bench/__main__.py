@@ -7,8 +7,9 @@ folder; kept and reused when BENCH_DATA_DIR is set), serves it with gunicorn as 
 administrator, and requests each page BENCH_RUNS times (default 7), giving p50 and p95. Exports
 are timed as rows per second with the growth of the worker's peak memory; the Django admin's
 changelist is measured in the same run, with the same filters, as the baseline a user gets for
-free. Budgets (issue 14) are checked at the largest size and printed as pass/fail; everything goes
-to bench/results.json.
+free. At the largest size a load test follows (bench/locustfile.py: BENCH_LOAD_USERS=32 signed-in
+people for BENCH_LOAD_SECONDS=60, against /healthz alone on the same server). Budgets (issue 14)
+are checked at the largest size and printed as pass/fail; everything goes to bench/results.json.
 
 Speed is measured here, not in tests: the tests assert what cannot drift (query counts, results).
 """
@@ -49,6 +50,9 @@ PAGE_BUDGETS = {
 CSV_ROWS_PER_SECOND, XLSX_ROWS_PER_SECOND, CSV_MEMORY_MB = 40_000, 8_000, 60
 GROWTH_LIMIT = 2.0  # p50 at the largest size / p50 at the smallest
 DEPLOYED_TIMEOUT = 30  # seconds: deploy/gunicorn.conf.py
+# The load test (bench/locustfile.py) at the largest size, with locust from its own environment.
+LOAD_USERS, LOAD_SECONDS = int(os.environ.get("BENCH_LOAD_USERS", "32")), int(os.environ.get("BENCH_LOAD_SECONDS", "60"))
+LOCUST = ROOT / ".venv" / "bench" / "bin" / "locust"
 
 
 def environment(database_url: str) -> dict:
@@ -86,8 +90,21 @@ commitment = visible.order_by("pk").first()
 session = PlenarySession.objects.filter(commitments__in=visible).annotate(n=Count("commitments")).order_by("-n").select_related("mechanism").first()
 cycle = selectors.cycles_visible_to(coordinator).open().order_by("pk").first()
 area = Area.objects.filter(commitments__in=visible).order_by("pk").first()
+# Who the load test signs in as: officials and coordinators of the first official's side, half
+# each, and commitments every one of them may open.
+party = official.memberships.first().organisation.party_id
+side = User.objects.filter(username__startswith="gen", memberships__organisation__party_id=party).order_by("pk")
+readers = [
+    *side.filter(memberships__role="official").values_list("username", flat=True).distinct()[:16],
+    *side.filter(memberships__role="coordinator").values_list("username", flat=True).distinct()[:16],
+]
+readable = visible
+for username in readers:
+    readable = readable & selectors.commitments_visible_to(User.objects.get(username=username))
+step = max(1, readable.count() // 200)
+refs = list(readable.order_by("pk").values_list("ref", flat=True)[::step][:200])
 print(json.dumps({
-    "coordinator": coordinator.username, "official": official.username,
+    "coordinator": coordinator.username, "official": official.username, "readers": readers, "refs": refs,
     "visible": visible.count(), "visible_all": Commitment.objects.count(), "ref": commitment.ref,
     "session": [session.mechanism.code, session.number, session.n], "cycle": cycle.pk if cycle else None,
     "area": area.pk, "mechanism": session.mechanism.code,
@@ -262,9 +279,52 @@ def measure(size: int, database_url: str, facts: dict) -> dict:
             print(f"  {size:>7,} export {kind:5} {rows:,} rows in {seconds:.1f} s ({rows / seconds:,.0f} rows/s, +{growth:.0f} MB)", flush=True)
         seconds, _ = coordinator.get(f"/reports/sessions/{facts['pdf_mechanism']}/999/?_export=pdf")
         figures["exports"]["pdf, 200 items"] = {"seconds": seconds}
+        if size == max(SIZES) and LOAD_SECONDS:
+            figures["load"] = load_test(server, facts)
         return figures
     finally:
         server.stop()
+
+
+def locust(server: Server, facts: dict, user_class: str, users: int, seconds: int) -> dict:
+    """One headless locust run against the server (loopback only), summarised from its CSV."""
+    folder = Path(tempfile.mkdtemp(prefix="bench-load-"))
+    try:
+        subprocess.run(
+            [str(LOCUST), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "--users", str(users), "--spawn-rate", str(users),
+             "--run-time", f"{seconds}s", "--host", server.base, "--only-summary", "--csv", str(folder / "load"), "--loglevel", "WARNING", user_class],
+            cwd=ROOT, check=False, stdout=subprocess.DEVNULL,
+            env={**os.environ, "BENCH_USERS": ",".join(facts["readers"]), "BENCH_REFS": ",".join(facts["refs"]),
+                 "BENCH_LAST_PAGE": str(max(1, math.ceil(facts["visible"] / 25)))},
+        )
+        with open(folder / "load_stats.csv", newline="") as stats:
+            rows = {row["Name"]: row for row in csv.DictReader(stats)}
+        with open(folder / "load_failures.csv", newline="") as failures:
+            failed = [f"{row['Occurrences']}× {row['Method']} {row['Name']}: {row['Error']}" for row in csv.DictReader(failures)]
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    total = rows.pop("Aggregated")
+    # Throughput and p95 of the pages themselves: signing in (a deliberately slow password hash, once
+    # per user at the start) is not what the pages serve, but its failures count as errors.
+    pages = {name: {"requests": int(row["Request Count"]), "requests_per_second": float(row["Requests/s"]), "p95_ms": float(row["95%"] or 0)}
+             for name, row in rows.items() if not name.startswith("sign")}
+    return {
+        "users": users, "seconds": seconds, "requests": sum(page["requests"] for page in pages.values()),
+        "errors": int(total["Failure Count"]), "requests_per_second": sum(page["requests_per_second"] for page in pages.values()),
+        "p95_ms": max((page["p95_ms"] for page in pages.values()), default=0), "pages": pages, "failures": failed[:10],
+    }
+
+
+def load_test(server: Server, facts: dict) -> dict:
+    """32 signed-in people on the list, commitment pages and /my/ for LOAD_SECONDS, and /healthz
+    alone on the same server as the ceiling it is compared with."""
+    healthz = locust(server, facts, "HealthCheck", LOAD_USERS, min(LOAD_SECONDS, 20))
+    pages = locust(server, facts, "Reader", LOAD_USERS, LOAD_SECONDS)
+    print(f"  load: {pages['requests']:,} requests, {pages['errors']} errors, {pages['requests_per_second']:.1f}/s, "
+          f"p95 {pages['p95_ms']:.0f} ms; /healthz {healthz['requests_per_second']:.0f}/s", flush=True)
+    for failure in pages["failures"]:
+        print(f"    {failure}", flush=True)
+    return {"pages": pages, "healthz": healthz}
 
 
 def exported_rows(kind: str, body: bytes, visible: int) -> int:
@@ -292,6 +352,11 @@ def budgets(results: dict) -> list[tuple[str, bool, str]]:
         checks.append((f"{name} no slower than the admin's", ours <= admin["p50"], f"{ours * 1000:.0f} vs {admin['p50'] * 1000:.0f} ms"))
     slowest = max([f["p95"] for f in large["pages"].values()] + [f["seconds"] for f in large["exports"].values()])
     checks.append((f"no request over gunicorn's {DEPLOYED_TIMEOUT} s timeout", slowest < DEPLOYED_TIMEOUT, f"slowest {slowest:.1f} s"))
+    if "load" in large:
+        load, healthz = large["load"]["pages"], large["load"]["healthz"]
+        checks.append((f"load test ({load['users']} users, {load['seconds']} s): no errors", load["errors"] == 0, f"{load['errors']} of {load['requests']:,}"))
+        checks.append(("load test: ≥ 1/10 of /healthz's throughput", load["requests_per_second"] >= healthz["requests_per_second"] / 10,
+                       f"{load['requests_per_second']:.1f} vs {healthz['requests_per_second']:.0f}/s, p95 {load['p95_ms']:.0f} ms"))
     csv_figure, xlsx_figure = large["exports"]["csv"], large["exports"]["xlsx"]
     checks.append((f"CSV ≥ {CSV_ROWS_PER_SECOND:,} rows/s", csv_figure["rows_per_second"] >= CSV_ROWS_PER_SECOND, f"{csv_figure['rows_per_second']:,.0f}"))
     checks.append((f"CSV memory growth ≤ {CSV_MEMORY_MB} MB", csv_figure["memory_growth_mb"] <= CSV_MEMORY_MB, f"{csv_figure['memory_growth_mb']:.0f} MB"))
@@ -333,6 +398,10 @@ def main() -> None:
     for kind, figure in large["exports"].items():
         rate = f"{figure['rows_per_second']:,.0f} rows/s, +{figure['memory_growth_mb']:.0f} MB" if "rows" in figure else ""
         print(f"{'export ' + kind:30}{figure['seconds']:>10.1f} s  {rate}")
+    if "load" in large:
+        load, healthz = large["load"]["pages"], large["load"]["healthz"]
+        print(f"{'load test, ' + str(load['users']) + ' users':30}{load['requests_per_second']:>10.1f} requests/s, p95 {load['p95_ms']:.0f} ms, "
+              f"{load['errors']} errors in {load['requests']:,}; /healthz {healthz['requests_per_second']:.0f} requests/s")
     print()
     checks = budgets(results)
     for label, passed, figure in checks:

@@ -16,5 +16,7 @@ def refresh_statistics(using: str = DEFAULT_DB_ALIAS) -> None:
         cursor.execute("ANALYZE")
 
 
-def after_migrate(sender, using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
-    refresh_statistics(using)
+def after_migrate(sender, using: str = DEFAULT_DB_ALIAS, plan=None, **kwargs) -> None:
+    """After `migrate`; not after `flush` (which sends the same signal with no plan, between tests)."""
+    if plan is not None:
+        refresh_statistics(using)

@@ -32,6 +32,9 @@ from django.utils.translation import get_language
 
 T = TypeVar("T")
 VERSION = "data"
+# Models no cached count reads, written often enough (a language chosen, a reminder sent, a
+# calendar link made) that each write throwing every count away would cost more than it saves.
+UNCOUNTED = {"dataversion", "profile", "calendarfeed", "reminder", "snapshot"}
 
 
 def data_version() -> str:
@@ -75,10 +78,10 @@ def _on_write(sender, **kwargs) -> None:
 
 
 def connect() -> None:
-    """Called once from TrackerConfig.ready. Only the apps' real models are tracked (migrations'
-    historical models are other classes, and the table may not exist yet when they run)."""
+    """Called once from TrackerConfig.ready. Only the apps' real models that counts read are tracked
+    (migrations' historical models are other classes, and the table may not exist yet when they run)."""
     for model in [*apps.get_app_config("memoranda").get_models(), *apps.get_app_config("tracker").get_models()]:
-        if model._meta.model_name == "dataversion" or model._meta.model_name.startswith("historical"):
+        if model._meta.model_name in UNCOUNTED or model._meta.model_name.startswith("historical"):
             continue  # a historical record is written with the row it records
         post_save.connect(_on_write, sender=model, dispatch_uid=f"aggregates-save-{model._meta.label}")
         post_delete.connect(_on_write, sender=model, dispatch_uid=f"aggregates-delete-{model._meta.label}")

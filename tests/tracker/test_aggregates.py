@@ -122,3 +122,13 @@ def test_the_token_row_is_made_on_the_first_change(db):
     aggregates.data_changed()
     assert aggregates.data_version() != "initial"
     assert DataVersion.objects.count() == 1
+
+
+def test_choosing_a_language_keeps_the_cached_counts(caching, desk, committed):
+    """A profile's language is read by no count: saving it must not throw every count away."""
+    from tracker.models import Profile
+
+    before = aggregates.data_version()
+    with committed():
+        Profile.objects.create(user=desk[2], language="zh-hant")
+    assert aggregates.data_version() == before

@@ -64,6 +64,8 @@ def environment(database_url: str) -> dict:
         "SECURE_SSL_REDIRECT": "false", "SECURE_HSTS_SECONDS": "0", "TWO_FACTOR_REQUIRED": "false",
         "EMAIL_HOST": "127.0.0.1", "SITE_URL": "http://127.0.0.1", "LOG_LEVEL": "WARNING",
         "SIGNIN_PAIR_LIMIT": "1000", "SIGNIN_ADDRESS_LIMIT": "1000", "SIGNIN_ACCOUNT_LIMIT": "1000",
+        "AGGREGATE_CACHE_DIR": str(Path(database_url.removeprefix("sqlite:///")).with_suffix(".cache"))
+        if database_url.startswith("sqlite:///") else tempfile.mkdtemp(prefix="bench-cache-"),
     }
 
 

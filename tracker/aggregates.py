@@ -24,7 +24,7 @@ from typing import TypeVar
 
 from django.apps import apps
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
@@ -60,6 +60,7 @@ def cached(name: str, parts: tuple[Hashable, ...], compute: Callable[[], T]) -> 
         return compute()
     scope = hashlib.sha1(repr(parts).encode()).hexdigest()  # any parts, as a short key every cache accepts
     key = f"aggregates:{name}:{data_version()}:{timezone.localdate().isoformat()}:{get_language() or ''}:{scope}"
+    cache = caches["aggregates"]
     value = cache.get(key)
     if value is None:
         value = compute()

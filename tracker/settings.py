@@ -158,6 +158,17 @@ AUTHENTICATION_BACKENDS = [
 # address together, per address, and per account across all addresses, each with its own limit:
 # How long counts over the whole database stay cached under one data version (tracker.aggregates); 0: never.
 AGGREGATE_CACHE_SECONDS = int(os.environ.get("AGGREGATE_CACHE_SECONDS", "600"))
+# Where: files that every worker process of this server reads, so a count computed by one worker
+# serves them all (and survives a restart). Correctness never depends on the cache being shared:
+# the data version is in the database.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "aggregates": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("AGGREGATE_CACHE_DIR", str(BASE_DIR / ".cache" / "aggregates")),
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    },
+}
 SIGNIN_PAIR_LIMIT = int(os.environ.get("SIGNIN_PAIR_LIMIT", "5"))  # one account from one address →
 SIGNIN_ADDRESS_LIMIT = int(os.environ.get("SIGNIN_ADDRESS_LIMIT", "30"))  # any accounts from one address →
 SIGNIN_LOCK_MINUTES = int(os.environ.get("SIGNIN_LOCK_MINUTES", "15"))  # … locked this long

@@ -4,7 +4,6 @@ commits, then recomputed, on every page that shows them. The suite runs with cac
 import contextlib
 
 import pytest
-from django.core.cache import cache
 from django.test.utils import CaptureQueriesContext
 from django.db import connection
 
@@ -29,11 +28,9 @@ def committed(django_capture_on_commit_callbacks):
 
 
 @pytest.fixture
-def caching(settings):
+def caching(settings, tmp_path):
     settings.AGGREGATE_CACHE_SECONDS = 600
-    cache.clear()
-    yield
-    cache.clear()
+    settings.CACHES = {**settings.CACHES, "aggregates": {**settings.CACHES["aggregates"], "LOCATION": str(tmp_path / "aggregates")}}
 
 
 @pytest.fixture

@@ -226,9 +226,10 @@ OUTSTANDING_STATES = [UpdateState.DRAFT, UpdateState.RETURNED]
 def cycle_outstanding(cycle: ReportingCycle) -> QuerySet[Commitment]:
     """The commitments a cycle still waits for, annotated with `cycle_state`: None (not started),
     draft or returned. The one definition behind the drill-down, the list filter and reminders."""
-    return with_cycle_state(cycle_commitments(cycle), cycle).filter(
-        Q(cycle_state__isnull=True) | Q(cycle_state__in=OUTSTANDING_STATES)
-    )
+    # Excluding what was reported is one anti-join on the (cycle, state) index; filtering on the
+    # annotation instead ran its ranking subquery for every commitment of the mechanism.
+    reported = ProgressUpdate.objects.filter(cycle=cycle).exclude(state__in=OUTSTANDING_STATES).values("commitment_id")
+    return with_cycle_state(cycle_commitments(cycle).exclude(pk__in=reported), cycle)
 
 
 def cycle_outstanding_led_by(user: User, cycle: ReportingCycle, organisation_id: int | None) -> list[Commitment]:

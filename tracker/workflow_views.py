@@ -283,10 +283,10 @@ def my_commitments(request: HttpRequest) -> HttpResponse:
     # Only an official is asked for reports (a coordinator who is not sees no cycle here).
     open_cycles = selectors.cycles_visible_to(request.user).open().order_by("due_on") if organisations else []
     for cycle in open_cycles:
-        covered = selectors.cycle_commitments(cycle).filter(pk__in=owned.values("pk"))
-        reported = Q(cycle_state__in=[UpdateState.SUBMITTED, UpdateState.ACCEPTED])
-        due = selectors.with_cycle_state(covered, cycle).filter(Q(cycle_state__isnull=True) | ~reported)
-        # Both read every update of the cycle for each commitment owned: cached until the data changes.
+        # The cycle is visible, so are its commitments: the database starts from the cycle's
+        # mechanism instead of from every commitment the organisations own.
+        due = selectors.cycle_outstanding(cycle).owned_by(organisation_ids)
+        # Both read the cycle's updates for every commitment owned: cached until the data changes.
         due_pks, due_count = aggregates.cached(
             "my-due", (cycle.pk, *scope),
             lambda due=due: (list(due.in_reading_order().values_list("pk", flat=True)[:MY_DUE_SHOWN]), due.count()),

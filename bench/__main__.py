@@ -64,6 +64,9 @@ def environment(database_url: str) -> dict:
         "SECURE_SSL_REDIRECT": "false", "SECURE_HSTS_SECONDS": "0", "TWO_FACTOR_REQUIRED": "false",
         "EMAIL_HOST": "127.0.0.1", "SITE_URL": "http://127.0.0.1", "LOG_LEVEL": "WARNING",
         "SIGNIN_PAIR_LIMIT": "1000", "SIGNIN_ADDRESS_LIMIT": "1000", "SIGNIN_ACCOUNT_LIMIT": "1000",
+        # Exports are measured as written, in the request: a deployment sends those over
+        # EXPORT_IN_REQUEST_ROWS to the task worker, which writes them with the same code.
+        "EXPORT_IN_REQUEST_ROWS": "100000000",
     }
 
 

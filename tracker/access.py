@@ -43,7 +43,7 @@ from django.utils.translation import gettext_lazy as _
 from memoranda.models import Commitment, Mechanism, PlenarySession
 from memoranda.parsing.numerals import whole_number
 from tracker import selectors
-from tracker.models import Evidence, ProgressUpdate, ReportingCycle, Snapshot, UpdateState
+from tracker.models import Evidence, ExportJob, ProgressUpdate, ReportingCycle, Snapshot, UpdateState
 from tracker.selectors import User, is_administrator
 
 VIEW = "view"
@@ -270,6 +270,11 @@ def access_evidence(user: User, pk: int | str, action: str = VIEW) -> Evidence:
 def access_cycle(user: User, pk: int | str, action: str = VIEW) -> ReportingCycle:
     cycle = selectors.cycles_visible_to(user).filter(pk=_pk(pk)).first()
     return _allowed(user, cycle, action)
+
+
+def access_export_job(user: User, pk) -> ExportJob:
+    """An export job: its requester's alone (an administrator included: it holds what they could see)."""
+    return _allowed(user, ExportJob.objects.filter(pk=pk, requested_by=user).first() if user.is_authenticated else None, VIEW)
 
 
 def access_session(user: User, code: str, number: int, action: str = VIEW) -> PlenarySession:

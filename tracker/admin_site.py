@@ -71,6 +71,7 @@ class TrackerAdminConfig(AdminConfig):
     def ready(self) -> None:
         super().ready()  # every app's admin module is registered by now
         register_sign_in_admins(admin.site)
+        register_task_admin(admin.site)
 
 
 class AdministratorsOnly:
@@ -144,3 +145,17 @@ def register_sign_in_admins(site: admin.AdminSite) -> None:
     # Backup codes are the owner's alone: an administrator resets them with the authenticator.
     if site.is_registered(StaticDevice):
         site.unregister(StaticDevice)
+
+
+def register_task_admin(site: admin.AdminSite) -> None:
+    """Background tasks (django-tasks-db): their results and failures, with tracebacks, for
+    administrators only; read-only, as the package made them."""
+    from django_tasks_db.admin import DBTaskResultAdmin
+    from django_tasks_db.models import DBTaskResult
+
+    class TaskResultAdmin(AdministratorsOnly, DBTaskResultAdmin):
+        pass
+
+    if site.is_registered(DBTaskResult):
+        site.unregister(DBTaskResult)
+    site.register(DBTaskResult, TaskResultAdmin)

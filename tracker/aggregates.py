@@ -34,7 +34,7 @@ T = TypeVar("T")
 VERSION = "data"
 # Models no cached count reads, written often enough (a language chosen, a reminder sent, a
 # calendar link made) that each write throwing every count away would cost more than it saves.
-UNCOUNTED = {"dataversion", "profile", "calendarfeed", "reminder", "snapshot"}
+UNCOUNTED = {"dataversion", "profile", "calendarfeed", "reminder", "snapshot", "exportjob"}
 
 
 def data_version() -> str:

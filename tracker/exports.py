@@ -254,8 +254,8 @@ def _cell(value: Any) -> Any:
     return _text(value)
 
 
-def csv_response(rows: Iterable[dict], columns: Sequence[str], filename: str, headers: Sequence[str] | None = None) -> StreamingHttpResponse:
-    """A streamed CSV, UTF-8 with a byte-order mark so spreadsheet programs read Chinese correctly."""
+def csv_body(rows: Iterable[dict], columns: Sequence[str], headers: Sequence[str] | None = None) -> Iterator[str]:
+    """A CSV in pieces, UTF-8 with a byte-order mark so spreadsheet programs read Chinese correctly."""
     writer = csv.writer(_Echo())
 
     def lines() -> Iterator[str]:
@@ -263,21 +263,30 @@ def csv_response(rows: Iterable[dict], columns: Sequence[str], filename: str, he
         for row in rows:
             yield writer.writerow([_cell(row.get(column)) for column in columns])
 
-    response = StreamingHttpResponse(_in_language(get_language(), _pieces(lines())), content_type="text/csv; charset=utf-8")
+    return _pieces(lines())
+
+
+def csv_response(rows: Iterable[dict], columns: Sequence[str], filename: str, headers: Sequence[str] | None = None) -> StreamingHttpResponse:
+    """A streamed CSV."""
+    response = StreamingHttpResponse(_in_language(get_language(), csv_body(rows, columns, headers)), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
 
 
-def json_response(rows: Iterable[dict], filename: str) -> StreamingHttpResponse:
-    """JSON for machines: the import's column names and values (`not_started`, party codes), whatever
-    the reader's language."""
+def json_body(rows: Iterable[dict]) -> Iterator[str]:
     def chunks() -> Iterator[str]:
         yield "["
         for index, row in enumerate(rows):
             yield ("," if index else "") + json.dumps(row, ensure_ascii=False, default=_text)
         yield "]"
 
-    response = StreamingHttpResponse(_in_language(get_language(), _pieces(chunks())), content_type="application/json; charset=utf-8")
+    return _pieces(chunks())
+
+
+def json_response(rows: Iterable[dict], filename: str) -> StreamingHttpResponse:
+    """JSON for machines: the import's column names and values (`not_started`, party codes), whatever
+    the reader's language."""
+    response = StreamingHttpResponse(_in_language(get_language(), json_body(rows)), content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.json"'
     return response
 

@@ -389,3 +389,55 @@ class DataVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.token}"
+
+
+class ExportJobState(models.TextChoices):
+    QUEUED = "queued", _("Waiting to start")
+    RUNNING = "running", _("Being prepared")
+    DONE = "done", _("Ready to download")
+    FAILED = "failed", _("Failed")
+
+
+def export_file_path(job: ExportJob, filename: str) -> str:
+    return f"exports/{job.pk}/{filename}"  # one folder per job: names never collide, the address is unguessable
+
+
+class ExportJob(models.Model):
+    """An export too big to write while the browser waits: the list's filters as they were asked
+    for, written by the task worker (tracker.export_jobs), kept for EXPORT_KEEP_HOURS, then pruned.
+    Only the person who asked may see it; its address is unguessable."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="export_jobs", verbose_name=_("requested by"))
+    kind = models.CharField(_("format"), max_length=8)
+    query = models.TextField(_("filters"), blank=True)  # the list's query string, without page, size or _export
+    language = models.CharField(_("language"), max_length=16)
+    state = models.CharField(_("state"), max_length=10, choices=ExportJobState.choices, default=ExportJobState.QUEUED)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows written"), default=0)
+    file = models.FileField(_("file"), upload_to=export_file_path, max_length=200, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("kept until"))
+
+    class Meta:
+        verbose_name = _("export job")
+        verbose_name_plural = _("export jobs")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["requested_by", "-created_at"], name="exportjob_requested"), models.Index(fields=["expires_at"], name="exportjob_expires")]
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.created_at:%Y-%m-%d %H:%M} ({self.state})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("export-job", args=[self.pk])
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.state == ExportJobState.DONE else (round(100 * self.rows_done / self.rows_total) if self.rows_total else 0)
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state in {ExportJobState.QUEUED, ExportJobState.RUNNING}

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "simple_history",
     "tracker.admin_site.SignInRecordsConfig",  # axes
     "django_otp",
+    "django_tasks_db",  # the database queue of background tasks, and its worker (manage.py db_worker)
     "tracker.admin_site.AuthenticatorsConfig",  # django_otp.plugins.otp_totp
     "tracker.admin_site.BackupCodesConfig",  # django_otp.plugins.otp_static
     "memoranda",
@@ -157,6 +158,14 @@ AUTHENTICATION_BACKENDS = [
 # The sign-in policy (README, "Sign-in and sessions"). Failed sign-ins are counted per account and
 # address together, per address, and per account across all addresses, each with its own limit:
 # How long counts over the whole database stay cached under one data version (tracker.aggregates); 0: never.
+# Background tasks through Django's tasks API. By default they run in the process that asks
+# (`make run` needs no worker); a deployment sets TASKS_BACKEND=django_tasks_db.DatabaseBackend
+# and runs `manage.py db_worker`, the worker of the django-tasks-db package.
+TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")}}
+# Exports of more rows than this are written by the task worker, with progress shown, rather than
+# while the browser waits; their files are kept this many hours.
+EXPORT_IN_REQUEST_ROWS = int(os.environ.get("EXPORT_IN_REQUEST_ROWS", "5000"))
+EXPORT_KEEP_HOURS = int(os.environ.get("EXPORT_KEEP_HOURS", "24"))
 AGGREGATE_CACHE_SECONDS = int(os.environ.get("AGGREGATE_CACHE_SECONDS", "600"))
 # Where: files that every worker process of this server reads, so a count computed by one worker
 # serves them all (and survives a restart). Correctness never depends on the cache being shared:

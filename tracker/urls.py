@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path, register_converter
 
-from tracker import account_views, audit_views, bulk_views, calendar_views, error_views, report_views, views, workbook_views, workflow_views
+from tracker import account_views, audit_views, bulk_views, calendar_views, error_views, export_views, report_views, views, workbook_views, workflow_views
 
 
 class RefConverter:
@@ -38,6 +38,10 @@ urlpatterns = [
     path("updates/<int:pk>/withdraw/", workflow_views.update_withdraw, name="update-withdraw"),
     path("evidence/<int:pk>/", workflow_views.evidence_download, name="evidence-download"),
     path("my/", workflow_views.my_commitments, name="my-commitments"),
+    path("exports/", export_views.export_job_list, name="export-job-list"),
+    path("exports/new/", export_views.export_job_start, name="export-job-start"),
+    path("exports/<uuid:pk>/", export_views.export_job_detail, name="export-job"),
+    path("exports/<uuid:pk>/download/", export_views.export_job_download, name="export-job-download"),
     path("my/workbook/", workbook_views.my_workbook, name="my-workbook"),
     path("my/upload/", workbook_views.my_upload, name="my-upload"),
     # Open without signing in (calendar apps cannot): the token is the credential.

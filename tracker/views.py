@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from itertools import groupby
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.db.models import Avg
@@ -22,7 +23,7 @@ from django_tables2 import SingleTableMixin
 
 from memoranda.choices import Status
 from memoranda.parsing.numerals import whole_number
-from tracker import access, bulk, charts, exports, paging, selectors, services
+from tracker import access, aggregates, bulk, charts, export_jobs, export_views, exports, paging, selectors, services
 from tracker.bulk_views import BulkCommitmentForm
 from tracker.filters import PAGE_SIZES, CommitmentFilter
 from tracker.tables import CommitmentTable
@@ -141,17 +142,23 @@ class CommitmentListView(SingleTableMixin, FilterView):
     def get_table_pagination(self, table):
         size = self.request.GET.get("size", "")
         # The count depends on who asks and on the filters, not on the page, its size or its order.
-        filters = sorted((key, tuple(values)) for key, values in self.request.GET.lists() if key not in {"page", "size", "sort"})
         return {
             "per_page": int(size) if size in {str(choice) for choice in PAGE_SIZES} else PAGE_SIZES[0],
-            "paginator_class": paging.CountCachedPaginator, "count_key": (self.request.user.pk, tuple(filters)),
+            "paginator_class": paging.CountCachedPaginator, "count_key": self.count_key(),
         }
+
+    def count_key(self) -> tuple:
+        filters = sorted((key, tuple(values)) for key, values in self.request.GET.lists() if key not in export_jobs.NOT_FILTERS)
+        return (self.request.user.pk, tuple(filters))
 
     def get(self, request, *args, **kwargs):
         export = request.GET.get("_export")
         if export in self.EXPORTS:
             filterset = self.get_filterset(self.get_filterset_class())
             commitments = filterset.qs if filterset.is_valid() else self.get_queryset().none()
+            count = aggregates.cached("page-count", self.count_key(), commitments.count)  # the list's own count
+            if count > settings.EXPORT_IN_REQUEST_ROWS:  # too big to write while the browser waits
+                return export_views.export_confirm(request, export, count)
             filename = f"commitments-{timezone.localdate():%Y%m%d}"
             if export == "json":  # for machines: the import's names and values in any language
                 return exports.json_response(exports.commitment_rows(commitments), filename)

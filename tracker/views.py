@@ -12,6 +12,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -55,18 +57,24 @@ def session_list(request: HttpRequest) -> HttpResponse:
 
 def session_detail(request: HttpRequest, code: str, number: int) -> HttpResponse:
     session = access.access_session(request.user, code, number)
-    commitments = list(selectors.session_commitments(request.user, session))
+    # Whoever may see a session sees all its commitments: its items read the same for everyone, and
+    # are rendered once per data version and language (a session may hold a thousand items).
+    items = aggregates.cached("session-items", (session.pk,), lambda: _session_items(request.user, session))
+    return render(request, "tracker/session_detail.html", {"session": session, **items, "items_html": mark_safe(items["items_html"])})
+
+
+def _session_items(user, session) -> dict:
+    commitments = list(selectors.session_commitments(user, session))
     areas = []
     for area, items in groupby(commitments, key=lambda c: (c.area_position, c.area)):
         items = list(items)
         counts = dict(Counter(item.status for item in items))
         areas.append((area[1], items, charts.status_segments(counts)))
-    segments = charts.status_segments(dict(Counter(c.status for c in commitments)))
-    return render(
-        request,
-        "tracker/session_detail.html",
-        {"session": session, "areas": areas, "commitment_count": len(commitments), "segments": segments},
-    )
+    return {
+        "items_html": render_to_string("tracker/includes/session_items.html", {"areas": areas}),  # escaped by the template
+        "commitment_count": len(commitments), "area_count": len(areas),
+        "segments": charts.status_segments(dict(Counter(c.status for c in commitments))),
+    }
 
 
 def commitment_detail(request: HttpRequest, ref: str) -> HttpResponse:

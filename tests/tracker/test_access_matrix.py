@@ -44,8 +44,8 @@ from django.utils import timezone
 from memoranda import services as memoranda_services
 from memoranda.models import Area, Commitment, Organisation, Status
 from tests.factories import CommitmentFactory, OrganisationFactory, ReportingCycleFactory, SessionFactory, UserFactory, member_of
-from tracker import services
-from tracker.models import ProgressUpdate, Reminder, ReportingCycle, Role, Snapshot, UpdateState
+from tracker import export_jobs, services
+from tracker.models import ExportJob, ProgressUpdate, Reminder, ReportingCycle, Role, Snapshot, UpdateState
 
 pytestmark = pytest.mark.django_db
 
@@ -94,6 +94,9 @@ MATRIX = [
     # An organisation's progress workbook, downloaded for it or entered from it: the coordinators.
     ("GET", "/cycles/{cycle}/workbook/?organisation={lead}", COORDINATE_PAGE),
     ("GET", "/cycles/{cycle}/upload/?organisation={lead}", COORDINATE_PAGE),
+    # An export written in the background: its requester's alone (the coordinator here).
+    ("GET", "/exports/{export_job}/", (404, 200, 404, 404, 404, 404, 404, 404, 404, LOGIN)),
+    ("GET", "/exports/{export_job}/download/", (404, 200, 404, 404, 404, 404, 404, 404, 404, LOGIN)),
     # Reports, their exports and snapshots.
     ("GET", "/reports/sessions/{code}/{number}/", SEEN),
     ("GET", "/reports/sessions/{code}/{number}/?_export=csv", SEEN),
@@ -176,6 +179,14 @@ class World:
 
         return self._once("closed_cycle", make)
 
+    def export_job(self) -> ExportJob:
+        def make() -> ExportJob:
+            job = export_jobs.start(self.users["coord"], "csv", "", "en", 0)
+            export_jobs.write_export.call(str(job.pk))  # as the worker would, once the request commits
+            return job
+
+        return self._once("export_job", make)
+
     def snapshot(self) -> Snapshot:
         def make() -> Snapshot:
             session = self.commitment.session
@@ -200,6 +211,7 @@ class World:
             "lead": lambda: self.commitment.lead_organisation_id,
             "closed_cycle": lambda: self.closed_cycle().pk,
             "snapshot": lambda: self.snapshot().pk,
+            "export_job": lambda: self.export_job().pk,
         }
         return template.format(**{name: make() for name, make in values.items() if "{" + name + "}" in template})
 

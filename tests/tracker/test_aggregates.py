@@ -129,3 +129,27 @@ def test_choosing_a_language_keeps_the_cached_counts(caching, desk, committed):
     with committed():
         Profile.objects.create(user=desk[2], language="zh-hant")
     assert aggregates.data_version() == before
+
+
+def test_a_session_page_is_rendered_once_and_follows_a_change(caching, desk, client, committed):
+    """A session's items read the same for everyone who sees it: rendered once per data version and
+    language, and rendered again after a write, in each reader's language."""
+    commitment, _cycle, official, coordinator = desk
+    session = commitment.session
+    address = f"/sessions/{session.mechanism.code}/{session.number}/"
+    client.force_login(official)
+    first = client.get(address).content.decode()
+    assert commitment.ref in first and "Underway – on track" in first
+    items = first[first.index('<section class="area-block"'):first.index("</main>")]
+    with CaptureQueriesContext(connection) as again:
+        assert items in client.get(address).content.decode()
+    assert not any("memoranda_commitment_supporting_organisations" in query["sql"] for query in again.captured_queries)  # not read again
+    client.force_login(coordinator)  # another reader of the session: the same items
+    assert commitment.ref in client.get(address).content.decode()
+    with committed():
+        commitment.status = Status.COMPLETED
+        commitment.save()
+    page = client.get(address).content.decode()
+    assert "Completed" in page
+    client.cookies["django_language"] = "zh-hant"
+    assert "已完成" in client.get(address).content.decode()

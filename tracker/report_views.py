@@ -12,11 +12,12 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tracker import access, exports, reports, selectors, services
+from tracker import access, aggregates, exports, reports, selectors, services
 
 
 def _as_at(request: HttpRequest) -> datetime.date:
@@ -51,8 +52,12 @@ def session_report(request: HttpRequest, code: str, number: int) -> HttpResponse
         )
     if export == "csv":
         return exports.csv_response(reports.report_export_rows(report), reports.REPORT_COLUMNS, filename, reports.report_headers())
+    # The body reads the same for everyone who may see the session: rendered once per data version
+    # and language (a generated session has 1,250 items).
+    body_key = ("snapshot", snapshot.pk) if snapshot else ("live", session.pk, report.as_at.isoformat(), str(report.asked_for))
     context = {
         "report": report,
+        "report_body": mark_safe(aggregates.cached("session-report-body", body_key, lambda: render_to_string("tracker/includes/report_body.html", {"report": report}))),
         "snapshots": session.snapshots.all(),
         "query": request.GET.urlencode(),
         "today": timezone.localdate(),
@@ -103,4 +108,9 @@ def snapshot_compare(request: HttpRequest, code: str, number: int) -> HttpRespon
 
 def mechanism_report(request: HttpRequest, code: str) -> HttpResponse:
     mechanism = access.access_mechanism(request.user, code)
-    return render(request, "tracker/mechanism_report.html", {"report": reports.mechanism_report(mechanism, request.user)})
+    # Whoever may see the mechanism sees all its commitments: the same report for everyone.
+    body = aggregates.cached(
+        "mechanism-report-body", (mechanism.pk,),
+        lambda: render_to_string("tracker/includes/mechanism_report_body.html", {"report": reports.mechanism_report(mechanism, request.user)}),
+    )
+    return render(request, "tracker/mechanism_report.html", {"mechanism": mechanism, "report_body": mark_safe(body)})

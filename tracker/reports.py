@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from memoranda.choices import Status
 from memoranda.formatting import session_label
 from memoranda.models import Commitment, Mechanism, PlenarySession, in_language
-from tracker import charts, selectors
+from tracker import aggregates, charts, selectors
 from tracker.models import ProgressUpdate, UpdateState
 
 
@@ -238,7 +238,8 @@ def session_report(session: PlenarySession, user, as_at: datetime.date | None = 
     began, asked_for = tracking_began(session), None
     if began and as_at < began:
         asked_for, as_at = as_at, began
-    rows = report_rows(selectors.commitments_visible_to(user).for_session(session), as_at)
+    # Everyone who may see the session sees all its commitments: rows cached until the data changes.
+    rows = aggregates.cached("session-report-rows", (session.pk, as_at.isoformat()), lambda: report_rows(selectors.commitments_visible_to(user).for_session(session), as_at))
     return SessionReport(session=session, as_at=as_at, rows=rows, asked_for=asked_for)
 
 

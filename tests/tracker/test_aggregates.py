@@ -153,3 +153,25 @@ def test_a_session_page_is_rendered_once_and_follows_a_change(caching, desk, cli
     assert "Completed" in page
     client.cookies["django_language"] = "zh-hant"
     assert "已完成" in client.get(address).content.decode()
+
+
+def test_the_reports_are_rendered_once_and_follow_a_change(caching, desk, client, committed):
+    commitment, _cycle, official, _coordinator = desk
+    session = commitment.session
+    client.force_login(official)
+    report = f"/reports/sessions/{session.mechanism.code}/{session.number}/"
+    across = f"/reports/mechanisms/{session.mechanism.code}/"
+    page = client.get(report).content.decode()
+    on_track, completed = page.count("Underway – on track"), page.count("Completed")
+    assert on_track >= 1
+    before = client.get(across).content.decode()
+    with CaptureQueriesContext(connection) as again:
+        client.get(report)
+        client.get(across)
+    assert not any("tracker_progressupdate" in query["sql"] for query in again.captured_queries)  # rows and bodies cached
+    with committed():
+        commitment.status = Status.COMPLETED
+        commitment.save()
+    page = client.get(report).content.decode()  # the one on-track commitment is now completed
+    assert page.count("Underway – on track") < on_track and page.count("Completed") > completed
+    assert client.get(across).content.decode() != before  # one more completed in its cell

@@ -50,6 +50,7 @@ PAGE_BUDGETS = {
 CSV_ROWS_PER_SECOND, XLSX_ROWS_PER_SECOND, CSV_MEMORY_MB = 40_000, 8_000, 60
 GROWTH_LIMIT = 2.0  # p50 at the largest size / p50 at the smallest
 DEPLOYED_TIMEOUT = 30  # seconds: deploy/gunicorn.conf.py
+EXPORT_IN_REQUEST_ROWS = 5000  # the deployed default (tracker/settings.py): bigger exports run as jobs
 # The load test (bench/locustfile.py) at the largest size, with locust from its own environment.
 LOAD_USERS, LOAD_SECONDS = int(os.environ.get("BENCH_LOAD_USERS", "32")), int(os.environ.get("BENCH_LOAD_SECONDS", "60"))
 LOCUST = ROOT / ".venv" / "bench" / "bin" / "locust"
@@ -67,6 +68,7 @@ def environment(database_url: str) -> dict:
         # Exports are measured as written, in the request: a deployment sends those over
         # EXPORT_IN_REQUEST_ROWS to the task worker, which writes them with the same code.
         "EXPORT_IN_REQUEST_ROWS": "100000000",
+        "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",  # with a db_worker beside gunicorn, as deployed
     }
 
 
@@ -144,6 +146,8 @@ def build(size: int, folder: Path) -> tuple[str, dict]:
         manage(env, "generate_demo_data", "--commitments", str(size), "--updates-per-commitment", str(UPDATES_PER_COMMITMENT), "--seed", "1", "-v", "0")
         manage(env, "shell", "-c", PDF_SESSION, capture=True)
         print(f"  built {size:,} commitments in {time.perf_counter() - started:.0f} s", flush=True)
+    else:
+        manage(env, "migrate", "--no-input", "-v", "0")  # a kept database follows the code's migrations
     facts = json.loads(manage(env, "shell", "-c", FACTS, capture=True).strip().splitlines()[-1])
     facts["pdf_mechanism"] = manage(env, "shell", "-c", PDF_SESSION, capture=True).strip().splitlines()[-1]
     return url, facts
@@ -164,6 +168,7 @@ class Server:
         self.env = environment(database_url)
         static = Path(tempfile.mkdtemp(prefix="bench-static-"))
         self.env["STATIC_ROOT"] = str(static)
+        self.env["MEDIA_ROOT"] = tempfile.mkdtemp(prefix="bench-media-")  # the files of export jobs
         # An empty cache of counts for each run: nothing computed by an earlier run is served.
         self.env["AGGREGATE_CACHE_DIR"] = tempfile.mkdtemp(prefix="bench-cache-")
         manage(self.env, "collectstatic", "--no-input", "-v", "0")
@@ -175,6 +180,7 @@ class Server:
             env={**self.env, "GUNICORN_BIND": f"127.0.0.1:{self.port}", "GUNICORN_WORKERS": "2", "GUNICORN_TIMEOUT": "300",
                  "GUNICORN_ACCESS_LOG": "", "GUNICORN_LOG_LEVEL": "warning"},
         )
+        self.worker = subprocess.Popen([PYTHON, "manage.py", "db_worker", "--interval", "0.5", "--no-startup-delay"], cwd=ROOT, env=self.env)
         for _ in range(100):
             try:
                 urllib.request.urlopen(self.base + "/healthz", timeout=2)
@@ -189,11 +195,12 @@ class Server:
         return [int(pid) for pid in children.read_text().split()] if children.exists() else []
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        for process in (self.process, self.worker):
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 def memory_kb(pid: int, field: str) -> int:
@@ -222,6 +229,34 @@ class Visitor:
             if response.status != 200:
                 raise RuntimeError(f"{path}: {response.status}")
         return time.perf_counter() - started, body
+
+    def post(self, path: str, fields: dict) -> tuple[float, str]:
+        """A form posted as a browser does (with the CSRF token of a page); the address it leads to."""
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', self.get("/commitments/?size=10")[1].decode()).group(1)
+        data = urllib.parse.urlencode({**fields, "csrfmiddlewaretoken": token}).encode()
+        started = time.perf_counter()
+        request = urllib.request.Request(self.base + path, data=data, headers={"Referer": self.base + path})
+        with self.opener.open(request, timeout=300) as response:
+            response.read()
+            return time.perf_counter() - started, response.geturl()
+
+
+def export_job(visitor: Visitor, kind: str) -> dict:
+    """An export as a deployment runs one over EXPORT_IN_REQUEST_ROWS: asked for, written by the
+    task worker while its page is polled each second, then downloaded. Every request is timed."""
+    started = time.perf_counter()
+    asked, page = visitor.post("/exports/new/", {"kind": kind, "query": ""})
+    address = urllib.parse.urlparse(page).path
+    requests = [asked]
+    while True:
+        seconds, body = visitor.get(address)
+        requests.append(seconds)
+        if b"/download/" in body or "Failed" in body.decode() or time.perf_counter() - started > 900:
+            break
+        time.sleep(1)
+    seconds, data = visitor.get(address + "download/")
+    requests.append(seconds)
+    return {"seconds": time.perf_counter() - started, "bytes": len(data), "slowest_request_seconds": max(requests), "requests": len(requests)}
 
 
 def percentiles(durations: list[float]) -> dict:
@@ -282,6 +317,10 @@ def measure(size: int, database_url: str, facts: dict) -> dict:
             rows = exported_rows(kind, body, facts["visible"])
             figures["exports"][kind] = {"rows": rows, "seconds": seconds, "rows_per_second": rows / seconds, "memory_growth_mb": growth}
             print(f"  {size:>7,} export {kind:5} {rows:,} rows in {seconds:.1f} s ({rows / seconds:,.0f} rows/s, +{growth:.0f} MB)", flush=True)
+        job = export_job(coordinator, "xlsx")
+        job["rows_per_second"] = figures["exports"]["xlsx"]["rows"] / job["seconds"]
+        figures["export_job"] = job
+        print(f"  {size:>7,} export xlsx as a job: ready in {job['seconds']:.1f} s, slowest of its {job['requests']} requests {job['slowest_request_seconds']:.2f} s", flush=True)
         seconds, _ = coordinator.get(f"/reports/sessions/{facts['pdf_mechanism']}/999/?_export=pdf")
         figures["exports"]["pdf, 200 items"] = {"seconds": seconds}
         if size == max(SIZES) and LOAD_SECONDS:
@@ -355,8 +394,11 @@ def budgets(results: dict) -> list[tuple[str, bool, str]]:
     for name, admin in large["admin"].items():
         ours = large["pages"][name]["p50"]
         checks.append((f"{name} no slower than the admin's", ours <= admin["p50"], f"{ours * 1000:.0f} vs {admin['p50'] * 1000:.0f} ms"))
-    slowest = max([f["p95"] for f in large["pages"].values()] + [f["seconds"] for f in large["exports"].values()])
-    checks.append((f"no request over gunicorn's {DEPLOYED_TIMEOUT} s timeout", slowest < DEPLOYED_TIMEOUT, f"slowest {slowest:.1f} s"))
+    # As deployed, an export of more than EXPORT_IN_REQUEST_ROWS is a job: its requests count, not
+    # the in-request export the rates above are measured with.
+    in_request = [f["seconds"] for f in large["exports"].values() if f.get("rows", 0) <= EXPORT_IN_REQUEST_ROWS]
+    slowest = max([f["p95"] for f in large["pages"].values()] + in_request + [large["export_job"]["slowest_request_seconds"]])
+    checks.append((f"no request over gunicorn's {DEPLOYED_TIMEOUT} s timeout (exports over {EXPORT_IN_REQUEST_ROWS:,} rows as jobs)", slowest < DEPLOYED_TIMEOUT, f"slowest {slowest:.1f} s"))
     if "load" in large:
         load, healthz = large["load"]["pages"], large["load"]["healthz"]
         checks.append((f"load test ({load['users']} users, {load['seconds']} s): no errors", load["errors"] == 0, f"{load['errors']} of {load['requests']:,}"))
@@ -403,6 +445,8 @@ def main() -> None:
     for kind, figure in large["exports"].items():
         rate = f"{figure['rows_per_second']:,.0f} rows/s, +{figure['memory_growth_mb']:.0f} MB" if "rows" in figure else ""
         print(f"{'export ' + kind:30}{figure['seconds']:>10.1f} s  {rate}")
+    job = large["export_job"]
+    print(f"{'export xlsx as a job':30}{job['seconds']:>10.1f} s  {job['rows_per_second']:,.0f} rows/s, slowest request {job['slowest_request_seconds']:.2f} s")
     if "load" in large:
         load, healthz = large["load"]["pages"], large["load"]["healthz"]
         print(f"{'load test, ' + str(load['users']) + ' users':30}{load['requests_per_second']:>10.1f} requests/s, p95 {load['p95_ms']:.0f} ms, "

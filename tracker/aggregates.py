@@ -27,7 +27,9 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 T = TypeVar("T")
@@ -66,6 +68,12 @@ def cached(name: str, parts: tuple[Hashable, ...], compute: Callable[[], T]) -> 
         value = compute()
         cache.set(key, value, seconds)
     return value
+
+
+def cached_html(name: str, parts: tuple[Hashable, ...], template: str, context: Callable[[], dict]) -> SafeString:
+    """A template rendered once per data version, date and language (`cached`), for a part of a
+    page that reads the same for everyone who may see it. `context` is only called on a miss."""
+    return mark_safe(cached(name, parts, lambda: render_to_string(template, context())))
 
 
 def _on_write(sender, **kwargs) -> None:

@@ -44,6 +44,13 @@ def filters_of(query: QueryDict) -> str:
     return kept.urlencode()
 
 
+def count_key(user: Any, query: QueryDict) -> tuple:
+    """What the list's row count depends on: who asks and the filters (not the page, its size or
+    its order). The list and the job it starts share the count (tracker.paging.cached_count)."""
+    filters = sorted((key, tuple(values)) for key, values in query.lists() if key not in NOT_FILTERS)
+    return (user.pk, tuple(filters))
+
+
 def commitments_for(user: Any, query: str):
     """What the list shows `user` for these filters, in reading order; None when the filters no
     longer make sense (an area removed since, say)."""
@@ -118,7 +125,3 @@ def prune(now: datetime.datetime | None = None) -> int:
             job.file.delete(save=False)
         job.delete()
     return len(expired)
-
-
-def jobs_of(user: Any):
-    return ExportJob.objects.filter(requested_by=user)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tracker import access, export_jobs
+from tracker import access, export_jobs, paging
 from tracker.exports import XLSX_TYPE
-from tracker.models import ExportJobState
+from tracker.models import ExportJob, ExportJobState
 
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX_TYPE, "json": "application/json; charset=utf-8"}
 JOBS_SHOWN = 20
@@ -33,7 +34,8 @@ def export_job_start(request: HttpRequest) -> HttpResponse:
     if commitments is None:
         messages.error(request, _("This export could not be started: its format or filters are not valid any more. Choose the filters again."))
         return redirect("commitment-list")
-    job = export_jobs.start(request.user, kind, query, get_language() or settings.LANGUAGE_CODE, commitments.count())
+    rows = paging.cached_count(export_jobs.count_key(request.user, QueryDict(query)), commitments.count)  # counted by the list already
+    job = export_jobs.start(request.user, kind, query, get_language() or settings.LANGUAGE_CODE, rows)
     return redirect(job)
 
 
@@ -43,7 +45,7 @@ def export_job_detail(request: HttpRequest, pk) -> HttpResponse:
 
 
 def export_job_list(request: HttpRequest) -> HttpResponse:
-    jobs = list(export_jobs.jobs_of(request.user)[:JOBS_SHOWN])
+    jobs = list(ExportJob.objects.filter(requested_by=request.user)[:JOBS_SHOWN])
     return render(request, "tracker/export_job_list.html", {"jobs": jobs, "keep_hours": settings.EXPORT_KEEP_HOURS})
 
 
@@ -60,6 +62,4 @@ def export_job_download(request: HttpRequest, pk) -> FileResponse:
 
 
 def _list_url(query: str) -> str:
-    from django.urls import reverse
-
     return reverse("commitment-list") + (f"?{query}" if query else "")

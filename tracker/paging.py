@@ -2,6 +2,8 @@
 and the rest of the query string kept so that filters survive a change of page."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, QueryDict
 from django.utils.functional import cached_property
@@ -9,10 +11,16 @@ from django.utils.functional import cached_property
 from tracker import aggregates
 
 
+def cached_count(count_key: tuple, count: Callable[[], int]) -> int:
+    """A list's row count, cached until the data changes: counting 100,000 filtered rows is most
+    of a list page's database time. The one place the key is named, so that the list's pages, its
+    exports and the export jobs it starts share one count."""
+    return aggregates.cached("page-count", count_key, count)
+
+
 class CountCachedPaginator(Paginator):
-    """A paginator whose row count is cached until the data changes (tracker.aggregates): counting
-    100,000 filtered rows is most of a list page's database time. `count_key`: what the count
-    depends on (who asks, which filters)."""
+    """A paginator whose row count is cached until the data changes (`cached_count`). `count_key`:
+    what the count depends on (who asks, which filters)."""
 
     def __init__(self, *args, count_key: tuple, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -20,7 +28,7 @@ class CountCachedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return aggregates.cached("page-count", self.count_key, lambda: Paginator.count.func(self))
+        return cached_count(self.count_key, lambda: Paginator.count.func(self))
 
 
 def page_of(

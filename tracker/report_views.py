@@ -12,7 +12,6 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -57,7 +56,7 @@ def session_report(request: HttpRequest, code: str, number: int) -> HttpResponse
     body_key = ("snapshot", snapshot.pk) if snapshot else ("live", session.pk, report.as_at.isoformat(), str(report.asked_for))
     context = {
         "report": report,
-        "report_body": mark_safe(aggregates.cached("session-report-body", body_key, lambda: render_to_string("tracker/includes/report_body.html", {"report": report}))),
+        "report_body": aggregates.cached_html("session-report-body", body_key, "tracker/includes/report_body.html", lambda: {"report": report}),
         "snapshots": session.snapshots.all(),
         "query": request.GET.urlencode(),
         "today": timezone.localdate(),
@@ -109,8 +108,8 @@ def snapshot_compare(request: HttpRequest, code: str, number: int) -> HttpRespon
 def mechanism_report(request: HttpRequest, code: str) -> HttpResponse:
     mechanism = access.access_mechanism(request.user, code)
     # Whoever may see the mechanism sees all its commitments: the same report for everyone.
-    body = aggregates.cached(
-        "mechanism-report-body", (mechanism.pk,),
-        lambda: render_to_string("tracker/includes/mechanism_report_body.html", {"report": reports.mechanism_report(mechanism, request.user)}),
+    body = aggregates.cached_html(
+        "mechanism-report-body", (mechanism.pk,), "tracker/includes/mechanism_report_body.html",
+        lambda: {"report": reports.mechanism_report(mechanism, request.user)},
     )
-    return render(request, "tracker/mechanism_report.html", {"mechanism": mechanism, "report_body": mark_safe(body)})
+    return render(request, "tracker/mechanism_report.html", {"mechanism": mechanism, "report_body": body})

@@ -156,15 +156,14 @@ class CommitmentListView(SingleTableMixin, FilterView):
         }
 
     def count_key(self) -> tuple:
-        filters = sorted((key, tuple(values)) for key, values in self.request.GET.lists() if key not in export_jobs.NOT_FILTERS)
-        return (self.request.user.pk, tuple(filters))
+        return export_jobs.count_key(self.request.user, self.request.GET)
 
     def get(self, request, *args, **kwargs):
         export = request.GET.get("_export")
         if export in self.EXPORTS:
             filterset = self.get_filterset(self.get_filterset_class())
             commitments = filterset.qs if filterset.is_valid() else self.get_queryset().none()
-            count = aggregates.cached("page-count", self.count_key(), commitments.count)  # the list's own count
+            count = paging.cached_count(self.count_key(), commitments.count)  # the list's own count
             if count > settings.EXPORT_IN_REQUEST_ROWS:  # too big to write while the browser waits
                 return export_views.export_confirm(request, export, count)
             filename = f"commitments-{timezone.localdate():%Y%m%d}"

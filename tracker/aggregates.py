@@ -4,7 +4,7 @@ At 100,000 commitments the dashboard's, cycles' and desks' counts take seconds t
 they change only when someone writes. So they are cached under the *data version*: a token in one
 database row (`DataVersion`) that is replaced after every committed write to commitments,
 updates, sessions, cycles, organisations or memberships. A reader asks for the token (one
-indexed query), and finds the counts cached under it or computes and caches them. Every app
+indexed query, once per request), and finds the counts cached under it or computes and caches them. Every app
 server reads the same row, so none serves counts older than the last write it can see, whatever
 cache each one uses; the cache timeout is a bound for writes made outside the ORM.
 
@@ -22,9 +22,11 @@ import uuid
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
+from asgiref.local import Local
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.template.loader import render_to_string
@@ -39,10 +41,29 @@ VERSION = "data"
 UNCOUNTED = {"dataversion", "profile", "calendarfeed", "reminder", "snapshot", "exportjob"}
 
 
+# Within one request the token is read once: a page asks for a dozen cached values, and each would
+# otherwise cost a query. Only while a request runs (reset when it starts and ends, and set by a
+# change this request commits); commands and the task worker read the row every time.
+_request = Local()
+
+
 def data_version() -> str:
     from tracker.models import DataVersion
 
-    return DataVersion.objects.filter(name=VERSION).values_list("token", flat=True).first() or "initial"
+    token = getattr(_request, "token", None)
+    if token is None:
+        token = DataVersion.objects.filter(name=VERSION).values_list("token", flat=True).first() or "initial"
+        if getattr(_request, "active", False):
+            _request.token = token
+    return token
+
+
+def _request_started(**kwargs) -> None:
+    _request.active, _request.token = True, None
+
+
+def _request_finished(**kwargs) -> None:
+    _request.active, _request.token = False, None
 
 
 def data_changed() -> None:
@@ -52,6 +73,8 @@ def data_changed() -> None:
     token = uuid.uuid4().hex
     if not DataVersion.objects.filter(name=VERSION).update(token=token, changed_at=timezone.now()):
         DataVersion.objects.get_or_create(name=VERSION, defaults={"token": token})
+    if getattr(_request, "active", False):
+        _request.token = token  # the rest of this request reads what it just wrote
 
 
 def cached(name: str, parts: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
@@ -89,6 +112,8 @@ def _on_write(sender, **kwargs) -> None:
 def connect() -> None:
     """Called once from TrackerConfig.ready. Only the apps' real models that counts read are tracked
     (migrations' historical models are other classes, and the table may not exist yet when they run)."""
+    request_started.connect(_request_started, dispatch_uid="aggregates-request-started")
+    request_finished.connect(_request_finished, dispatch_uid="aggregates-request-finished")
     for model in [*apps.get_app_config("memoranda").get_models(), *apps.get_app_config("tracker").get_models()]:
         if model._meta.model_name in UNCOUNTED or model._meta.model_name.startswith("historical"):
             continue  # a historical record is written with the row it records

@@ -185,8 +185,15 @@ class CommitmentListView(SingleTableMixin, FilterView):
         context["query"] = query.urlencode()
         context["page_sizes"] = PAGE_SIZES
         context["size"] = self.get_table_pagination(None)["per_page"]
+        # The filters' and the bulk form's choices (sessions, areas, organisations, cycles: a thousand
+        # rows at 100,000 commitments) depend only on who asks, the filters and the data: rendered once.
+        context["filter_fields"] = aggregates.cached_html(
+            "list-filter-fields", self.count_key(), "tracker/includes/filter_fields.html", lambda: {"form": context["filter"].form}
+        )
         if self.may_bulk:  # the bulk form: for those who manage commitments (coordinators)
-            context["bulk_form"] = BulkCommitmentForm(user=self.request.user, initial={"filter_query": context["query"], "count": context["table"].paginator.count})
+            bulk_form = BulkCommitmentForm(user=self.request.user, initial={"filter_query": context["query"], "count": context["table"].paginator.count})
+            context["bulk_form"] = bulk_form
+            context["bulk_fields"] = aggregates.cached_html("list-bulk-fields", (self.request.user.pk,), "tracker/includes/bulk_fields.html", lambda: {"form": bulk_form})
         return context
 
 

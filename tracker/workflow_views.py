@@ -278,25 +278,13 @@ def my_commitments(request: HttpRequest) -> HttpResponse:
         count=aggregates.cached("my-owned", scope, owned.count),
     )
     commitments = list(paged["page"].object_list)
-    shown = [commitment.pk for commitment in commitments]
-    cycles, cycle_state = [], {}
     # Only an official is asked for reports (a coordinator who is not sees no cycle here).
-    open_cycles = selectors.cycles_visible_to(request.user).open().order_by("due_on") if organisations else []
-    for cycle in open_cycles:
-        # The cycle is visible, so are its commitments: the database starts from the cycle's
-        # mechanism instead of from every commitment the organisations own.
-        due = selectors.cycle_outstanding(cycle).owned_by(organisation_ids)
-        # Both read the cycle's updates for every commitment owned: cached until the data changes.
-        due_pks, due_count = aggregates.cached(
-            "my-due", (cycle.pk, *scope),
-            lambda due=due: (list(due.in_reading_order().values_list("pk", flat=True)[:MY_DUE_SHOWN]), due.count()),
-        )
-        due_shown = list(Commitment.objects.filter(pk__in=due_pks).in_reading_order())
-        all_due_url = reverse("commitment-list") + "?" + urlencode({"outstanding_in_cycle": cycle.pk, "mine": "on"})
-        cycles.append({"cycle": cycle, "due": due_shown, "due_count": due_count, "all_due_url": all_due_url})
-        # The table's rows are owned already: asking by their ids alone lets the database start from them.
-        for commitment in selectors.with_cycle_state(selectors.cycle_commitments(cycle).filter(pk__in=shown), cycle):
-            cycle_state.setdefault(commitment.pk, commitment.cycle_state or "")
+    open_cycles = list(selectors.cycles_visible_to(request.user).open().order_by("due_on")) if organisations else []
+    cycles = [_due_in_cycle(cycle, organisation_ids, scope) for cycle in open_cycles]
+    due_commitments = Commitment.objects.in_bulk([pk for entry in cycles for pk in entry["due"]])  # one query for every cycle
+    for entry in cycles:  # the ids, in reading order, become the commitments
+        entry["due"] = [due_commitments[pk] for pk in entry["due"] if pk in due_commitments]
+    cycle_state = _state_in_first_cycle(commitments, open_cycles)
     mine = selectors.updates_visible_to(request.user).filter(organisation__in=organisations).select_related("commitment", "author", "reviewer")
     in_hand = {  # newest first: the oldest first would hide what just happened
         name: mine.filter(state=state).order_by(f"-{when}", "-pk")
@@ -317,6 +305,35 @@ def my_commitments(request: HttpRequest) -> HttpResponse:
         "actions": access.update_actions(request.user, commitments + [c for entry in cycles for c in entry["due"]]),
     }
     return render(request, "tracker/my.html", context)
+
+
+def _due_in_cycle(cycle: ReportingCycle, organisation_ids: tuple, scope: tuple) -> dict:
+    """What /my/ shows of one open cycle: the first commitments the organisations still owe it (as
+    ids, in reading order), how many in all, and the link to all of them on the list."""
+    # The cycle is visible, so are its commitments: the database starts from the cycle's
+    # mechanism instead of from every commitment the organisations own.
+    due = selectors.cycle_outstanding(cycle).owned_by(organisation_ids)
+    # Both read the cycle's updates for every commitment owned: cached until the data changes.
+    due_pks, due_count = aggregates.cached(
+        "my-due", (cycle.pk, *scope), lambda: (list(due.in_reading_order().values_list("pk", flat=True)[:MY_DUE_SHOWN]), due.count()),
+    )
+    all_due_url = reverse("commitment-list") + "?" + urlencode({"outstanding_in_cycle": cycle.pk, "mine": "on"})
+    return {"cycle": cycle, "due": due_pks, "due_count": due_count, "all_due_url": all_due_url}
+
+
+def _state_in_first_cycle(commitments: list[Commitment], open_cycles: list[ReportingCycle]) -> dict[int, str]:
+    """Per commitment of the table, its state in the first open cycle (by due date) that asks a
+    report on it: "" when nothing is written there yet; absent when no open cycle asks."""
+    states: dict[int, str] = {}
+    mechanisms_shown = {commitment.session.mechanism_id for commitment in commitments}
+    shown = [commitment.pk for commitment in commitments]
+    for cycle in open_cycles:
+        if cycle.mechanism_id not in mechanisms_shown:
+            continue  # a cycle asks only about its own mechanism's commitments: none of them is shown
+        # The table's rows are owned already: asking by their ids alone lets the database start from them.
+        for commitment in selectors.with_cycle_state(selectors.cycle_commitments(cycle).filter(pk__in=shown), cycle):
+            states.setdefault(commitment.pk, commitment.cycle_state or "")
+    return states
 
 
 def commitment_manage(request: HttpRequest, ref: str) -> HttpResponse:

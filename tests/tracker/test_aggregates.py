@@ -175,3 +175,51 @@ def test_the_reports_are_rendered_once_and_follow_a_change(caching, desk, client
     page = client.get(report).content.decode()  # the one on-track commitment is now completed
     assert page.count("Underway – on track") < on_track and page.count("Completed") > completed
     assert client.get(across).content.decode() != before  # one more completed in its cell
+
+
+def test_a_request_reads_the_token_once_and_sees_its_own_change(caching, desk, client, committed):
+    """A page asks for many cached values; the data version is one query per request. A change
+    the request commits is what the rest of it reads; outside requests the row is read each time."""
+    commitment, _cycle, official, _coordinator = desk
+    client.force_login(official)
+    client.get("/my/")
+    with CaptureQueriesContext(connection) as page:
+        client.get("/my/")
+    assert sum("tracker_dataversion" in query["sql"] for query in page.captured_queries) == 1
+    with CaptureQueriesContext(connection) as outside:
+        aggregates.data_version()
+        aggregates.data_version()
+    assert len(outside.captured_queries) == 2  # no request running: nothing remembered
+    # Within a request: the token read, then a change committed, then the new token read.
+    aggregates._request_started()
+    try:
+        before = aggregates.data_version()
+        with committed():
+            commitment.status = Status.COMPLETED
+            commitment.save()
+        assert aggregates.data_version() != before
+        assert aggregates.data_version() == DataVersion.objects.get().token
+    finally:
+        aggregates._request_finished()
+
+
+def test_the_list_filters_and_bulk_fields_are_rendered_once_and_follow_a_change(caching, desk, client, committed):
+    """The list's filter and bulk choices (every session, area, organisation and cycle in reach) are
+    rendered once per person, filters and data version; a new organisation appears in both."""
+    commitment, _cycle, _official, coordinator = desk
+    client.force_login(coordinator)
+    with CaptureQueriesContext(connection) as rendering:
+        first = client.get("/commitments/").content.decode()
+    assert any('FROM "memoranda_area"' in query["sql"] for query in rendering.captured_queries)
+    assert 'name="lead_organisation"' in first and 'name="action"' in first  # filters and bulk form
+    def choices(page):  # the filters, and the bulk form's fields
+        return page[page.index('<details class="card filters"'):page.index("</details>")], page[page.index('<div class="bulk-fields">'):page.index('<div class="button-row"><button type="submit" class="primary">Apply</button>')]
+
+    with CaptureQueriesContext(connection) as again:
+        assert choices(client.get("/commitments/").content.decode()) == choices(first)
+    assert not any('FROM "memoranda_area"' in query["sql"] for query in again.captured_queries)  # choices not read again
+    chosen = client.get(f"/commitments/?area={commitment.area.pk}").content.decode()
+    assert f'<option value="{commitment.area.pk}" selected>' in chosen  # other filters: their own rendering
+    with committed():
+        factories.OrganisationFactory(party=commitment.lead_organisation.party, name="Newly Formed Bureau")
+    assert client.get("/commitments/").content.decode().count("Newly Formed Bureau") >= 2  # lead filter and bulk lead

@@ -244,14 +244,18 @@ def _pieces(lines: Iterable[str]) -> Iterator[str]:
         yield "".join(piece)
 
 
-def _cell(value: Any) -> Any:
-    """A CSV cell: most are plain text or numbers, passed as they are; the rest through _text."""
-    kind = type(value)
-    if kind is int:
-        return value
-    if kind is str and not value.startswith(FORMULA_STARTS):
-        return value
-    return _text(value)
+# Cells the CSV writer already writes as _text would: whole numbers, nothing (""), dates (ISO).
+_AS_THEY_ARE = frozenset({int, type(None), datetime.date})
+_FORMULA_FIRST = frozenset(FORMULA_STARTS)
+
+
+def _cells(values: Iterable[Any]) -> list[Any]:
+    """A CSV row: most cells are plain text, numbers or dates, passed as they are; the rest through
+    _text. Decided inline, not by a call per cell: 2.2 million calls were a fifth of an export."""
+    return [
+        value if (kind := type(value)) in _AS_THEY_ARE or (kind is str and value[:1] not in _FORMULA_FIRST) else _text(value)
+        for value in values
+    ]
 
 
 def csv_body(rows: Iterable[dict], columns: Sequence[str], headers: Sequence[str] | None = None) -> Iterator[str]:
@@ -261,7 +265,7 @@ def csv_body(rows: Iterable[dict], columns: Sequence[str], headers: Sequence[str
     def lines() -> Iterator[str]:
         yield "\ufeff" + writer.writerow([str(header) for header in headers or columns])
         for row in rows:
-            yield writer.writerow([_cell(row.get(column)) for column in columns])
+            yield writer.writerow(_cells(map(row.get, columns)))
 
     return _pieces(lines())
 

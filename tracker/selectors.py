@@ -37,42 +37,77 @@ def is_administrator(user: User) -> bool:
     return user._is_administrator
 
 
+class _Standing:
+    """Who the user is in the conference, read once per request in two small queries and kept on
+    the user object (as `is_administrator` is): their organisations and those organisations'
+    parties, by role, and the mechanisms each party takes part in. Every rule of a page asks; as
+    literal ids, each of its queries is simpler to build and to plan than one that nests the
+    memberships as subqueries (building those was a third of a commitment page's time)."""
+
+    def __init__(self, user: User) -> None:
+        self.memberships = list(Membership.objects.filter(user=user).values_list("organisation_id", "role", "organisation__party_id"))
+        parties = {party for _, _, party in self.memberships if party is not None}
+        self.mechanisms_of_party: dict[int, set[int]] = {}
+        if parties:
+            for mechanism, party in Mechanism.parties.through.objects.filter(party_id__in=parties).values_list("mechanism_id", "party_id"):
+                self.mechanisms_of_party.setdefault(party, set()).add(mechanism)
+
+    def organisation_ids(self, roles: list[str] | None) -> list[int]:
+        return sorted({organisation for organisation, role, _ in self.memberships if roles is None or role in roles})
+
+    def mechanism_ids(self, roles: list[str] | None) -> list[int]:
+        parties = {party for _, role, party in self.memberships if roles is None or role in roles}
+        return sorted({mechanism for party in parties for mechanism in self.mechanisms_of_party.get(party, ())})
+
+
+def _standing(user: User) -> _Standing:
+    if not hasattr(user, "_standing"):
+        user._standing = _Standing(user)
+    return user._standing
+
+
+def organisation_ids_of(user: User, roles: list[str] | None = None) -> list[int]:
+    """The ids of the organisations the user belongs to (optionally only in some roles), in order."""
+    return _standing(user).organisation_ids(roles) if user.is_authenticated else []
+
+
 def organisations_of(user: User, roles: list[str] | None = None) -> QuerySet[Organisation]:
     """The organisations the user belongs to, optionally only in some roles."""
-    if not user.is_authenticated:
-        return Organisation.objects.none()
-    memberships = Membership.objects.filter(user=user)
-    if roles is not None:
-        memberships = memberships.filter(role__in=roles)
-    return Organisation.objects.filter(pk__in=memberships.values("organisation_id"))
+    return Organisation.objects.filter(pk__in=organisation_ids_of(user, roles))
+
+
+def mechanism_ids_visible_to(user: User, roles: list[str] | None = None) -> list[int]:
+    """The ids of the mechanisms the user's organisations' parties take part in (optionally
+    through memberships in some roles only), in order; administrators see them all."""
+    if is_administrator(user):
+        return list(Mechanism.objects.order_by("pk").values_list("pk", flat=True))
+    return _standing(user).mechanism_ids(roles) if user.is_authenticated else []
 
 
 def mechanisms_visible_to(user: User) -> QuerySet[Mechanism]:
     if is_administrator(user):
         return Mechanism.objects.all()
-    parties = organisations_of(user).values("party_id")
-    return Mechanism.objects.filter(pk__in=Mechanism.parties.through.objects.filter(party_id__in=parties).values("mechanism_id"))
+    return Mechanism.objects.filter(pk__in=mechanism_ids_visible_to(user))
 
 
 def mechanisms_coordinated_by(user: User) -> QuerySet[Mechanism]:
     if is_administrator(user):
         return Mechanism.objects.all()
-    parties = organisations_of(user, [Role.COORDINATOR]).values("party_id")
-    return Mechanism.objects.filter(pk__in=Mechanism.parties.through.objects.filter(party_id__in=parties).values("mechanism_id"))
+    return Mechanism.objects.filter(pk__in=mechanism_ids_visible_to(user, [Role.COORDINATOR]))
 
 
 def commitments_visible_to(user: User) -> QuerySet[Commitment]:
     """Every commitment the user may read. The starting point of every read of commitments."""
     if is_administrator(user):
         return Commitment.objects.all()
-    return Commitment.objects.filter(session__mechanism__in=mechanisms_visible_to(user))
+    return Commitment.objects.filter(session__mechanism_id__in=mechanism_ids_visible_to(user))
 
 
 def commitments_managed_by(user: User) -> QuerySet[Commitment]:
     """Commitments whose owners and due dates the user may set: their mechanisms', as coordinator."""
     if is_administrator(user):
         return Commitment.objects.all()
-    return Commitment.objects.filter(session__mechanism__in=mechanisms_coordinated_by(user))
+    return Commitment.objects.filter(session__mechanism_id__in=mechanism_ids_visible_to(user, [Role.COORDINATOR]))
 
 
 def commitments_editable_by(user: User) -> QuerySet[Commitment]:
@@ -88,18 +123,18 @@ def commitments_reportable_by(user: User) -> QuerySet[Commitment]:
     return Commitment.objects.owned_by(organisations_of(user, [Role.OFFICIAL]))
 
 
-def _of_commitments_in(updates: QuerySet[ProgressUpdate], mechanisms: QuerySet[Mechanism] | None) -> QuerySet[ProgressUpdate]:
+def _of_commitments_in(updates: QuerySet[ProgressUpdate], mechanisms: list[int] | None) -> QuerySet[ProgressUpdate]:
     """Updates of the (unarchived) commitments of `mechanisms` (None: of every mechanism), as a join
     rather than `commitment__in=<commitments>`: with 100,000 commitments the database would
     otherwise walk every commitment to find the few updates an organisation or state selects."""
     updates = updates.filter(commitment__archived_at__isnull=True)
-    return updates if mechanisms is None else updates.filter(commitment__session__mechanism__in=mechanisms)
+    return updates if mechanisms is None else updates.filter(commitment__session__mechanism_id__in=mechanisms)
 
 
 def updates_visible_to(user: User) -> QuerySet[ProgressUpdate]:
     """Progress updates the user may read. A draft is seen only by the officials of the
     organisation writing it; everything else by whoever may see the commitment."""
-    updates = _of_commitments_in(ProgressUpdate.objects.all(), None if is_administrator(user) else mechanisms_visible_to(user))
+    updates = _of_commitments_in(ProgressUpdate.objects.all(), None if is_administrator(user) else mechanism_ids_visible_to(user))
     if is_administrator(user):
         return updates
     own = organisations_of(user, [Role.OFFICIAL])
@@ -121,7 +156,7 @@ def commitments_reviewable_by(user: User) -> QuerySet[Commitment]:
     """Commitments whose progress updates the user may accept or return: their mechanisms', as coordinator."""
     if not user.has_perm("tracker.review_progressupdate"):
         return Commitment.objects.none()
-    return Commitment.objects.filter(session__mechanism__in=mechanisms_coordinated_by(user))
+    return Commitment.objects.filter(session__mechanism_id__in=mechanism_ids_visible_to(user, [Role.COORDINATOR]))
 
 
 def updates_reviewable_by(user: User) -> QuerySet[ProgressUpdate]:
@@ -129,7 +164,7 @@ def updates_reviewable_by(user: User) -> QuerySet[ProgressUpdate]:
     if not user.has_perm("tracker.review_progressupdate"):
         return ProgressUpdate.objects.none()
     return (
-        _of_commitments_in(ProgressUpdate.objects.awaiting_review(), mechanisms_coordinated_by(user))
+        _of_commitments_in(ProgressUpdate.objects.awaiting_review(), None if is_administrator(user) else mechanism_ids_visible_to(user, [Role.COORDINATOR]))
         .select_related("commitment__session__mechanism", "commitment__lead_organisation", "author", "organisation", "cycle")
         .order_by("submitted_at", "pk")
     )
@@ -143,18 +178,13 @@ def review_count(user: User) -> int:
             user._review_count = 0
         else:
             user._review_count = aggregates.cached(
-                "review-count", _scope(mechanisms_coordinated_by(user)), lambda: updates_reviewable_by(user).count()
+                "review-count", tuple(mechanism_ids_visible_to(user, [Role.COORDINATOR])), lambda: updates_reviewable_by(user).count()
             )
     return user._review_count
 
 
-def _scope(mechanisms: QuerySet[Mechanism]) -> tuple:
-    """What a cached count of a user's mechanisms depends on: which mechanisms they are."""
-    return tuple(mechanisms.order_by("pk").values_list("pk", flat=True))
-
-
 def cycles_visible_to(user: User) -> QuerySet[ReportingCycle]:
-    return ReportingCycle.objects.filter(mechanism__in=mechanisms_visible_to(user)).select_related("mechanism")
+    return ReportingCycle.objects.filter(mechanism_id__in=mechanism_ids_visible_to(user)).select_related("mechanism")
 
 
 def open_cycle_for(mechanism_id: int) -> ReportingCycle | None:
@@ -369,7 +399,7 @@ def commitment_for_page(user: User, ref: str) -> Commitment | None:
 def dashboard(user: User) -> dict:
     """Everything the dashboard shows, in a fixed number of queries, cached until the data changes
     (it counts every commitment the user may see)."""
-    return aggregates.cached("dashboard", _scope(mechanisms_visible_to(user)), lambda: _dashboard(user))
+    return aggregates.cached("dashboard", tuple(mechanism_ids_visible_to(user)), lambda: _dashboard(user))
 
 
 def _dashboard(user: User) -> dict:
@@ -404,7 +434,7 @@ def _dashboard(user: User) -> dict:
 
 def my_tasks(user: User) -> dict:
     """What waits for this user: updates to write or fix, updates to review."""
-    scope = (_scope(mechanisms_visible_to(user)), tuple(organisations_of(user, [Role.OFFICIAL]).order_by("pk").values_list("pk", flat=True)))
+    scope = (tuple(mechanism_ids_visible_to(user)), tuple(organisation_ids_of(user, [Role.OFFICIAL])))
     return {**aggregates.cached("my-tasks", scope, lambda: _my_tasks(user)), "to_review": review_count(user)}
 
 

@@ -148,6 +148,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several processes share one SQLite file (the server's workers, the task worker): in WAL mode
+    # a long read (an export of 100,000 rows) no longer stops every write until it ends, which
+    # made the task worker fail with "database is locked"; a write waits its turn for up to 20 s
+    # and takes its lock when its transaction begins, so two writers never deadlock.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

@@ -271,7 +271,7 @@ def my_commitments(request: HttpRequest) -> HttpResponse:
     cycle shows its first commitments due with a link to all of them on the filtered list."""
     organisations = selectors.organisations_of(request.user, [Role.OFFICIAL])
     owned = selectors.commitments_visible_to(request.user).owned_by(organisations)
-    organisation_ids = tuple(organisations.order_by("pk").values_list("pk", flat=True))
+    organisation_ids = tuple(selectors.organisation_ids_of(request.user, [Role.OFFICIAL]))
     scope = (organisation_ids, selectors.is_administrator(request.user))  # what the counts below depend on
     paged = paging.page_of(
         request, selectors.with_latest_update(selectors.with_owners(owned)).in_reading_order(), MY_COMMITMENTS_PER_PAGE,

@@ -120,7 +120,7 @@ def commitments_reportable_by(user: User) -> QuerySet[Commitment]:
     as an official."""
     if is_administrator(user):
         return Commitment.objects.all()
-    return Commitment.objects.owned_by(organisations_of(user, [Role.OFFICIAL]))
+    return Commitment.objects.owned_by(organisation_ids_of(user, [Role.OFFICIAL]))
 
 
 def _of_commitments_in(updates: QuerySet[ProgressUpdate], mechanisms: list[int] | None) -> QuerySet[ProgressUpdate]:
@@ -137,8 +137,8 @@ def updates_visible_to(user: User) -> QuerySet[ProgressUpdate]:
     updates = _of_commitments_in(ProgressUpdate.objects.all(), None if is_administrator(user) else mechanism_ids_visible_to(user))
     if is_administrator(user):
         return updates
-    own = organisations_of(user, [Role.OFFICIAL])
-    return updates.filter(~Q(state=UpdateState.DRAFT) | Q(organisation__in=own) | Q(author=user))
+    own = organisation_ids_of(user, [Role.OFFICIAL])
+    return updates.filter(~Q(state=UpdateState.DRAFT) | Q(organisation_id__in=own) | Q(author=user))
 
 
 def updates_editable_by(user: User) -> QuerySet[ProgressUpdate]:
@@ -149,7 +149,7 @@ def updates_editable_by(user: User) -> QuerySet[ProgressUpdate]:
     # EXISTS, not IN: asked of a page's few commitments, IN made SQLite walk every commitment the
     # user owns (6,000 at 100,000) to find the updates of 25.
     reportable = commitments_reportable_by(user).filter(pk=OuterRef("commitment_id"))
-    return editable.filter(Exists(reportable), organisation__in=organisations_of(user, [Role.OFFICIAL]))
+    return editable.filter(Exists(reportable), organisation_id__in=organisation_ids_of(user, [Role.OFFICIAL]))
 
 
 def commitments_reviewable_by(user: User) -> QuerySet[Commitment]:
@@ -439,8 +439,8 @@ def my_tasks(user: User) -> dict:
 
 
 def _my_tasks(user: User) -> dict:
-    official_of = organisations_of(user, [Role.OFFICIAL])
-    mine = ProgressUpdate.objects.filter(organisation__in=official_of)
+    official_of = organisation_ids_of(user, [Role.OFFICIAL])
+    mine = ProgressUpdate.objects.filter(organisation_id__in=official_of)
     owed = 0
     for cycle in cycles_visible_to(user).open():
         done = ProgressUpdate.objects.filter(cycle=cycle, state__in=[UpdateState.SUBMITTED, UpdateState.ACCEPTED]).values("commitment_id")
@@ -480,7 +480,7 @@ def updates_of_own_organisations(user: User) -> QuerySet[ProgressUpdate]:
     if not user.has_perm("tracker.submit_progressupdate"):
         return ProgressUpdate.objects.none()
     return ProgressUpdate.objects.filter(
-        commitment__in=commitments_reportable_by(user), organisation__in=organisations_of(user, [Role.OFFICIAL])
+        commitment__in=commitments_reportable_by(user), organisation_id__in=organisation_ids_of(user, [Role.OFFICIAL])
     )
 
 
@@ -508,7 +508,7 @@ def coordinators_to_ask(user: User, limit: int = 5) -> list:
     """Whom an official asks when refused: the coordinators of their own side (the secretariat of
     the party their organisations belong to). Empty for coordinators themselves, and for people of
     no organisation: they ask the administrator."""
-    if not user.is_authenticated or organisations_of(user, [Role.COORDINATOR]).exists():
+    if not user.is_authenticated or organisation_ids_of(user, [Role.COORDINATOR]):
         return []
     parties = organisations_of(user).values("party_id")
     coordinator_ids = Membership.objects.filter(role=Role.COORDINATOR, organisation__party_id__in=parties).values("user_id")

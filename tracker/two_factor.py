@@ -36,11 +36,11 @@ NEW_BACKUP_CODES = "two_factor_new_backup_codes"  # session key: codes to show o
 
 def role_requires(user) -> bool:
     """Administrators, coordinators and staff: the people whose account can change what others see."""
-    from tracker.selectors import is_administrator, organisations_of
+    from tracker.selectors import is_administrator, organisation_ids_of
 
     if user.is_staff or user.is_superuser:
         return True
-    return is_administrator(user) or organisations_of(user, [Role.COORDINATOR]).exists()
+    return is_administrator(user) or bool(organisation_ids_of(user, [Role.COORDINATOR]))
 
 
 def authenticator_of(user) -> TOTPDevice | None:

@@ -285,38 +285,57 @@ def my_commitments(request: HttpRequest) -> HttpResponse:
     for entry in cycles:  # the ids, in reading order, become the commitments
         entry["due"] = [due_commitments[pk] for pk in entry["due"] if pk in due_commitments]
     cycle_state = _state_in_first_cycle(commitments, open_cycles)
-    mine = selectors.updates_visible_to(request.user).filter(organisation__in=organisations).select_related("commitment", "author", "reviewer")
-    in_hand = {  # newest first: the oldest first would hide what just happened
-        name: mine.filter(state=state).order_by(f"-{when}", "-pk")
-        for name, state, when in [
-            ("returned", UpdateState.RETURNED, "reviewed_at"), ("drafts", UpdateState.DRAFT, "updated_at"),
-            ("awaiting", UpdateState.SUBMITTED, "submitted_at"),
-        ]
-    }
+    in_hand = _updates_in_hand(request.user, organisation_ids)
     context = {
         **paged,
         "organisations": organisations,
         "commitments": commitments,
         "cycles": cycles,
         "in_cycle": cycle_state,
-        **{name: list(updates[:MY_UPDATES_SHOWN]) for name, updates in in_hand.items()},
-        **aggregates.cached("my-in-hand", (request.user.pk, organisation_ids), lambda: {f"{name}_count": updates.count() for name, updates in in_hand.items()}),
+        **in_hand,
         # per commitment shown (table and cycles): report, continue, or awaiting review
         "actions": access.update_actions(request.user, commitments + [c for entry in cycles for c in entry["due"]]),
     }
     return render(request, "tracker/my.html", context)
 
 
+IN_HAND = [  # newest first: the oldest first would hide what just happened
+    ("returned", UpdateState.RETURNED, "reviewed_at"), ("drafts", UpdateState.DRAFT, "updated_at"), ("awaiting", UpdateState.SUBMITTED, "submitted_at"),
+]
+
+
+def _updates_in_hand(user, organisation_ids: tuple) -> dict:
+    """The organisations' updates returned, in draft and awaiting review: the newest of each and how
+    many in all. Which ones is cached until the data changes (sorting an organisation's 1,200
+    returned updates took a tenth of the page); the updates themselves are read by id."""
+    mine = selectors.updates_visible_to(user).filter(organisation_id__in=organisation_ids)
+
+    def newest_and_counts() -> dict:
+        found = {}
+        for name, state, when in IN_HAND:
+            updates = mine.filter(state=state)
+            found[name] = list(updates.order_by(f"-{when}", "-pk").values_list("pk", flat=True)[:MY_UPDATES_SHOWN])
+            found[f"{name}_count"] = updates.count()
+        return found
+
+    found = aggregates.cached("my-updates-in-hand", (user.pk, organisation_ids), newest_and_counts)
+    updates = ProgressUpdate.objects.select_related("commitment", "author", "reviewer").in_bulk([pk for name, *_ in IN_HAND for pk in found[name]])
+    return {**found, **{name: [updates[pk] for pk in found[name] if pk in updates] for name, *_ in IN_HAND}}
+
+
 def _due_in_cycle(cycle: ReportingCycle, organisation_ids: tuple, scope: tuple) -> dict:
     """What /my/ shows of one open cycle: the first commitments the organisations still owe it (as
     ids, in reading order), how many in all, and the link to all of them on the list."""
-    # The cycle is visible, so are its commitments: the database starts from the cycle's
-    # mechanism instead of from every commitment the organisations own.
-    due = selectors.cycle_outstanding(cycle).owned_by(organisation_ids)
-    # Both read the cycle's updates for every commitment owned: cached until the data changes.
-    due_pks, due_count = aggregates.cached(
-        "my-due", (cycle.pk, *scope), lambda: (list(due.in_reading_order().values_list("pk", flat=True)[:MY_DUE_SHOWN]), due.count()),
-    )
+
+    def first_and_count() -> tuple[list[int], int]:
+        # The cycle is visible, so are its commitments: the database starts from the cycle's
+        # mechanism instead of from every commitment the organisations own.
+        due = selectors.cycle_outstanding(cycle).owned_by(organisation_ids)
+        return list(due.in_reading_order().values_list("pk", flat=True)[:MY_DUE_SHOWN]), due.count()
+
+    # Both read the cycle's updates for every commitment owned: cached until the data changes (and
+    # built only then: building the query for nine cycles was a tenth of the page's time).
+    due_pks, due_count = aggregates.cached("my-due", (cycle.pk, *scope), first_and_count)
     all_due_url = reverse("commitment-list") + "?" + urlencode({"outstanding_in_cycle": cycle.pk, "mine": "on"})
     return {"cycle": cycle, "due": due_pks, "due_count": due_count, "all_due_url": all_due_url}
 
